@@ -1,0 +1,38 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { LoggerModule } from 'nestjs-pino';
+import { AuthModule } from '#auth';
+import { AppConfig } from '#config';
+import { HealthModule } from '#health';
+import { SigilModule } from '#sigil';
+import { StorageModule, type StorageOptions } from '#storage';
+import { TenancyModule } from '#tenancy';
+import { loggerOptions } from './logging.js';
+
+@Module({})
+export class AppModule {
+  /** The whole service, from a validated config (main.ts, tests and tools build it the same way). */
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: AppModule,
+      global: true,
+      imports: [
+        LoggerModule.forRoot(loggerOptions(config)),
+        StorageModule.forRootAsync({ useFactory: (): StorageOptions => storageOptions(config) }),
+        TenancyModule,
+        AuthModule,
+        SigilModule,
+        HealthModule,
+      ],
+      providers: [{ provide: AppConfig, useValue: config }],
+      exports: [AppConfig],
+    };
+  }
+}
+
+function storageOptions(config: AppConfig): StorageOptions {
+  const storage = config.storage;
+  if (storage.kind === 'postgres') {
+    throw new Error('SIGIL_STORAGE=postgres is not available in this build yet; use leveldb (the default)');
+  }
+  return storage;
+}

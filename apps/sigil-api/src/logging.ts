@@ -1,0 +1,30 @@
+import { RequestMethod } from '@nestjs/common';
+import type { IncomingMessage } from 'node:http';
+import type { Params } from 'nestjs-pino';
+import type { AppConfig } from '#config';
+
+/** Paths whose request lines would only be noise (probes hit them every few seconds). */
+const QUIET_PATHS = new Set(['/health', '/healthz', '/readyz', '/metrics']);
+
+/** JSON lines (pretty only in development on a terminal), credentials redacted, one line per request. */
+export function loggerOptions(config: AppConfig): Params {
+  const pretty = config.nodeEnv === 'development' && process.stdout.isTTY;
+  return {
+    // nestjs-pino's default route pattern does not match under Nest 12's Fastify adapter; this one does.
+    forRoutes: [{ path: '{*splat}', method: RequestMethod.ALL }],
+    pinoHttp: {
+      level: config.logLevel,
+      redact: {
+        paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]', '*.token', '*.secret'],
+        censor: '[redacted]',
+      },
+      serializers: {
+        req: (req: IncomingMessage & { id?: string }) => ({ id: req.id, method: req.method, url: req.url }),
+        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      },
+      autoLogging: { ignore: (req) => QUIET_PATHS.has((req.url ?? '').split('?')[0]) },
+      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+      ...(pretty ? { transport: { target: 'pino-pretty', options: { singleLine: true } } } : {}),
+    },
+  };
+}

@@ -1,0 +1,78 @@
+import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
+import { ConfigError, ensureDevMaterial, parseConfig, type AppConfig } from '#config';
+import { HealthController } from '#health';
+import { StoreLockedError } from '#storage';
+import { createApp } from './app.factory.js';
+
+async function bootstrap(): Promise<void> {
+  const created: string[] = [];
+  let config: AppConfig;
+  try {
+    config = parseConfig(process.env, (dir) => {
+      const material = ensureDevMaterial(dir);
+      created.push(...material.created);
+      return material;
+    });
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`sigil-dna: ${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+
+  const app = await createApp(config);
+  const logger = new Logger('Bootstrap');
+  if (config.auth.mode === 'dev') {
+    logger.warn(
+      `DEV-AUTH MODE: trusting the local key in ${config.devDir}/ (no JWT_JWKS_URI). ` +
+        'Get a token with: npm run -s token -- --tenant acme --scope "sigil:read sigil:write". Never use this in production.',
+    );
+  }
+  if (config.secrets.origin === 'dev-file') {
+    logger.warn(`DEV SECRET: SPIRAL_EVENT_SECRET is unset; signing with the development secret in ${config.devDir}/.`);
+  }
+  for (const path of created) logger.warn(`created ${path}`);
+
+  installShutdown(app, config, logger);
+  await app.listen({ port: config.http.port, host: config.http.host });
+  logger.log(`Sigil-DNA listening on http://${config.http.host}:${config.http.port} (storage: ${config.storage.kind}, docs: /docs)`);
+}
+
+/**
+ * SIGTERM/SIGINT: readiness turns 503 first, then the server stops accepting, drains in-flight
+ * requests and closes the store. A hung close is cut off after the grace period.
+ */
+function installShutdown(app: Awaited<ReturnType<typeof createApp>>, config: AppConfig, logger: Logger): void {
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    logger.log(`${signal} received: draining`);
+    app.get(HealthController).markDraining();
+    const timer = setTimeout(() => {
+      logger.error(`shutdown exceeded ${config.http.shutdownGraceMs} ms; exiting`);
+      process.exit(1);
+    }, config.http.shutdownGraceMs);
+    timer.unref();
+    app.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error, msg: 'error during shutdown' });
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+}
+
+bootstrap().catch((error: unknown) => {
+  if (error instanceof StoreLockedError) {
+    process.stderr.write(`sigil-dna: ${error.message}\n`);
+  } else {
+    process.stderr.write(`sigil-dna: failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+  }
+  process.exit(1);
+});

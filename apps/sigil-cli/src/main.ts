@@ -1,0 +1,19 @@
+import 'reflect-metadata';
+import { Command, CommanderError } from 'commander';
+import { registerOpenApiCommand } from './commands/openapi.command.js';
+import { registerTokenCommand } from './commands/token.command.js';
+
+/** The project CLI: operational commands that reuse the service's own libs, so rules live in one place. */
+const program = new Command()
+  .name('sigil')
+  .description('Sigil-DNA operations CLI')
+  .showHelpAfterError()
+  .exitOverride();
+registerTokenCommand(program);
+registerOpenApiCommand(program);
+
+program.parseAsync(process.argv).catch((error: unknown) => {
+  if (error instanceof CommanderError) process.exit(error.exitCode);
+  process.stderr.write(`sigil: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,91 @@
+import { Injectable, Logger, type ExecutionContext } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { AuthGuard } from '@nestjs/passport';
+import type { Principal } from '#tenancy';
+import { AuthenticationError, InsufficientScopeError, type AuthFailureReason } from './auth.errors.js';
+import { IS_PUBLIC, REQUIRED_SCOPE } from './auth.decorators.js';
+
+/**
+ * The global guard: every route needs a valid bearer token unless marked @Public(), and the scope
+ * it names with @RequireScope(). Denying by default means a new route can't ship unprotected.
+ */
+@Injectable()
+export class JwtAuthGuard extends AuthGuard('jwt') {
+  private readonly logger = new Logger('Auth');
+
+  constructor(private readonly reflector: Reflector) {
+    super();
+  }
+
+  override async canActivate(context: ExecutionContext): Promise<boolean> {
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
+    await super.canActivate(context);
+    const required = this.reflector.getAllAndOverride<string | undefined>(REQUIRED_SCOPE, targets);
+    const principal = context.switchToHttp().getRequest<{ user: Principal }>().user;
+    if (required && !principal.scopes.has(required)) {
+      this.audit(context, { event: 'auth.forbidden', reason: 'insufficient_scope', required, principal });
+      throw new InsufficientScopeError(required);
+    }
+    return true;
+  }
+
+  override handleRequest<T = Principal>(err: unknown, user: T | false, info: unknown, context: ExecutionContext): T {
+    if (user && !err) return user;
+    const failure = toAuthenticationError(err ?? info);
+    this.audit(context, { event: 'auth.failed', reason: failure.reason });
+    throw failure;
+  }
+
+  private audit(
+    context: ExecutionContext,
+    entry: { event: string; reason: string; required?: string; principal?: Principal },
+  ): void {
+    const request = context.switchToHttp().getRequest<{ id?: string }>();
+    this.logger.warn({
+      audit: true,
+      event: entry.event,
+      reason: entry.reason,
+      requiredScope: entry.required,
+      principal: entry.principal?.sub,
+      tenantId: entry.principal?.tenantId,
+      requestId: request.id,
+    });
+  }
+}
+
+/** Maps passport-jwt / jsonwebtoken / jwks-rsa failures onto our reasons without echoing the token. */
+export function toAuthenticationError(cause: unknown): AuthenticationError {
+  if (cause instanceof AuthenticationError) return cause;
+  const name = cause instanceof Error ? cause.name : '';
+  const message = cause instanceof Error ? cause.message : '';
+  const reason = ((): AuthFailureReason => {
+    if (name === 'TokenExpiredError') return 'expired';
+    if (name === 'NotBeforeError') return 'not_yet_valid';
+    if (name === 'SigningKeyNotFoundError') return 'unknown_kid';
+    if (name === 'JwksError' || name === 'JwksRateLimitError') return 'jwks_unavailable';
+    if (message === 'No auth token') return 'missing_token';
+    if (message.startsWith('jwt audience invalid')) return 'invalid_audience';
+    if (message.startsWith('jwt issuer invalid')) return 'invalid_issuer';
+    if (message === 'invalid algorithm' || message === 'jwt signature is required') return 'invalid_algorithm';
+    if (message === 'invalid signature') return 'invalid_signature';
+    return 'malformed';
+  })();
+  return new AuthenticationError(reason, DESCRIPTIONS[reason]);
+}
+
+const DESCRIPTIONS: Record<AuthFailureReason, string> = {
+  missing_token: 'a bearer token is required',
+  malformed: 'the token is malformed',
+  expired: 'the token has expired',
+  not_yet_valid: 'the token is not valid yet',
+  missing_exp: 'token has no exp claim',
+  missing_sub: 'token has no sub claim',
+  invalid_issuer: 'the token issuer is not trusted',
+  invalid_audience: 'the token audience is not this service',
+  invalid_algorithm: 'the token algorithm is not allowed (asymmetric algorithms only)',
+  invalid_signature: 'the token signature is invalid',
+  unknown_kid: 'the token key id is not in the issuer key set',
+  invalid_tenant: 'the token tenant claim is not a valid tenant id',
+  jwks_unavailable: 'the issuer key set could not be fetched',
+};

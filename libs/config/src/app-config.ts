@@ -1,0 +1,55 @@
+/**
+ * The validated, typed configuration. Code asks this object, never `process.env`.
+ * An abstract class so Nest can inject it by type; the value is the plain object parseConfig returns.
+ */
+export abstract class AppConfig {
+  abstract readonly nodeEnv: 'development' | 'production' | 'test';
+  abstract readonly http: {
+    host: string;
+    port: number;
+    /** Fastify body limit in bytes (raw request); data size proper is `sigil.maxDataBytes`. */
+    bodyLimitBytes: number;
+    /** How long SIGTERM waits for in-flight requests before closing anyway. */
+    shutdownGraceMs: number;
+  };
+  abstract readonly auth: JwksAuthConfig | DevAuthConfig;
+  abstract readonly tenancy: {
+    /** Explicit claim name (SIGIL_TENANT_CLAIM); otherwise tenant_id, tenantId, tenant are tried. */
+    claim: string | null;
+    defaultTenant: string;
+  };
+  abstract readonly secrets: {
+    /** 64 hex chars. In development it may come from `.sigil-dev/` (see resolveDevMaterial). */
+    active: string;
+    previous: string[];
+    /** Where the active secret came from, for the startup log (never the value). */
+    origin: 'env' | 'dev-file';
+  };
+  abstract readonly storage:
+    | { kind: 'leveldb'; path: string; sync: boolean }
+    | { kind: 'memory' }
+    | { kind: 'postgres'; url: string };
+  abstract readonly sigil: { maxDataBytes: number };
+  abstract readonly rateLimit: { limit: number; windowSeconds: number };
+  abstract readonly redisUrl: string | null;
+  abstract readonly dnastoreUrl: string | null;
+  abstract readonly metricsToken: string | null;
+  abstract readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  abstract readonly devDir: string;
+}
+
+export interface JwksAuthConfig {
+  mode: 'jwks';
+  issuer: string;
+  audience: string;
+  jwksUri: string;
+}
+
+/** Development only: tokens signed by a local key pair kept under `.sigil-dev/`. */
+export interface DevAuthConfig {
+  mode: 'dev';
+  issuer: string;
+  audience: string;
+  /** PEM of the dev public key the server trusts. */
+  publicKeyPem: string;
+}

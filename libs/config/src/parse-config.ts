@@ -1,0 +1,155 @@
+import { z } from 'zod';
+import { AppConfig } from './app-config.js';
+import { ConfigError } from './config.errors.js';
+
+const HEX64 = /^[0-9a-fA-F]{64}$/;
+/** Tenant ids become storage key prefixes: keep them to a safe, bounded alphabet. */
+export const TENANT_ID_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
+export const DEV_ISSUER = 'sigil-dna-dev';
+
+/** What dev-auth mode needs from `.sigil-dev/`; produced lazily, only when the config calls for it. */
+export interface DevMaterial {
+  secretHex: string;
+  publicKeyPem: string;
+}
+
+const optionalString = z
+  .string()
+  .trim()
+  .transform((v) => (v === '' ? undefined : v))
+  .optional();
+const int = (min: number, max: number) =>
+  z.coerce
+    .number({ error: 'must be a number' })
+    .int({ error: 'must be a whole number' })
+    .min(min, { error: `must be at least ${min}` })
+    .max(max, { error: `must be at most ${max}` });
+const url = (protocols: RegExp, what: string) =>
+  optionalString.refine((v) => v === undefined || isUrl(v, protocols), { error: `must be a ${what} URL` });
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  SIGIL_HOST: optionalString,
+  SIGIL_PORT: int(0, 65535).default(3000),
+  JWT_ISSUER: optionalString,
+  JWT_AUDIENCE: optionalString,
+  JWT_JWKS_URI: url(/^https?:$/, 'http(s)'),
+  SPIRAL_EVENT_SECRET: optionalString,
+  SPIRAL_EVENT_SECRET_PREVIOUS: optionalString,
+  DEFAULT_TENANT: optionalString.refine((v) => v === undefined || TENANT_ID_PATTERN.test(v), {
+    error: 'must be 1-64 characters of A-Z a-z 0-9 . _ -',
+  }),
+  SIGIL_TENANT_CLAIM: optionalString,
+  SIGIL_RATE_LIMIT: int(1, 1_000_000).default(200),
+  SIGIL_RATE_WINDOW: int(1, 86_400).default(10),
+  REDIS_URL: url(/^rediss?:$/, 'redis:// or rediss://'),
+  DATABASE_URL: url(/^postgres(ql)?:$/, 'postgres:// or postgresql://'),
+  DNASTORE_URL: url(/^https?:$/, 'http(s)'),
+  SIGIL_STORAGE: z.enum(['leveldb', 'postgres', 'memory']).optional(),
+  SIGIL_DB_PATH: optionalString,
+  SIGIL_DB_SYNC: z.enum(['true', 'false']).default('true'),
+  SIGIL_MAX_DATA_BYTES: int(64, 16 * 1024 * 1024).default(65_536),
+  SIGIL_SHUTDOWN_GRACE_MS: int(0, 600_000).default(10_000),
+  METRICS_TOKEN: optionalString,
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
+  SIGIL_DEV_DIR: optionalString,
+});
+
+/**
+ * Validates the environment into an AppConfig. Throws one ConfigError naming every problem; secret
+ * values are never echoed. `devMaterial` is called only in development without a full JWT setup or
+ * without a secret, so tests and production never touch `.sigil-dev/`.
+ */
+export function parseConfig(
+  env: Record<string, string | undefined>,
+  devMaterial?: (devDir: string) => DevMaterial,
+): AppConfig {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  }
+  const e = parsed.data;
+  const problems: string[] = [];
+  const production = e.NODE_ENV === 'production';
+  const devDir = e.SIGIL_DEV_DIR ?? '.sigil-dev';
+
+  if (e.SPIRAL_EVENT_SECRET !== undefined && !HEX64.test(e.SPIRAL_EVENT_SECRET)) {
+    problems.push(
+      `SPIRAL_EVENT_SECRET: must be 64 hex characters (32 bytes), got ${e.SPIRAL_EVENT_SECRET.length} characters` +
+        ' (generate one with `openssl rand -hex 32`)',
+    );
+  }
+  const previous = (e.SPIRAL_EVENT_SECRET_PREVIOUS ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+  previous.forEach((s, i) => {
+    if (!HEX64.test(s)) {
+      problems.push(`SPIRAL_EVENT_SECRET_PREVIOUS: entry ${i + 1} must be 64 hex characters (32 bytes)`);
+    }
+  });
+  const jwtPartial = [e.JWT_ISSUER, e.JWT_JWKS_URI].some((v) => v !== undefined);
+  if (production || jwtPartial) {
+    if (!e.JWT_ISSUER) problems.push('JWT_ISSUER: required' + (production ? ' in production' : ' with JWT_JWKS_URI'));
+    if (!e.JWT_JWKS_URI) problems.push('JWT_JWKS_URI: required' + (production ? ' in production' : ' with JWT_ISSUER'));
+  }
+  if (production && e.SPIRAL_EVENT_SECRET === undefined) {
+    problems.push('SPIRAL_EVENT_SECRET: required in production (64 hex characters)');
+  }
+  const storageKind = e.SIGIL_STORAGE ?? (e.DATABASE_URL ? 'postgres' : 'leveldb');
+  if (storageKind === 'postgres' && !e.DATABASE_URL) {
+    problems.push('DATABASE_URL: required when SIGIL_STORAGE=postgres');
+  }
+  if (storageKind === 'memory' && production) {
+    problems.push('SIGIL_STORAGE: memory loses every sigil on restart and is not allowed in production');
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const audience = e.JWT_AUDIENCE ?? 'sigil-dna';
+  const needsDev = !e.JWT_JWKS_URI || e.SPIRAL_EVENT_SECRET === undefined;
+  const dev = needsDev && devMaterial ? devMaterial(devDir) : undefined;
+  if (needsDev && !dev) {
+    throw new ConfigError(['JWT_JWKS_URI and SPIRAL_EVENT_SECRET: required when dev-auth material is unavailable']);
+  }
+
+  return {
+    nodeEnv: e.NODE_ENV,
+    http: {
+      host: e.SIGIL_HOST ?? (production ? '0.0.0.0' : '127.0.0.1'),
+      port: e.SIGIL_PORT,
+      // Room for the data limit plus the envelope and JSON escaping; the exact data check is later.
+      bodyLimitBytes: Math.max(1_048_576, e.SIGIL_MAX_DATA_BYTES * 4),
+      shutdownGraceMs: e.SIGIL_SHUTDOWN_GRACE_MS,
+    },
+    auth: e.JWT_JWKS_URI
+      ? { mode: 'jwks', issuer: e.JWT_ISSUER!, audience, jwksUri: e.JWT_JWKS_URI }
+      : { mode: 'dev', issuer: DEV_ISSUER, audience, publicKeyPem: dev!.publicKeyPem },
+    tenancy: { claim: e.SIGIL_TENANT_CLAIM ?? null, defaultTenant: e.DEFAULT_TENANT ?? 'public' },
+    secrets: {
+      active: (e.SPIRAL_EVENT_SECRET ?? dev!.secretHex).toLowerCase(),
+      previous: previous.map((s) => s.toLowerCase()),
+      origin: e.SPIRAL_EVENT_SECRET !== undefined ? 'env' : 'dev-file',
+    },
+    storage:
+      storageKind === 'memory'
+        ? { kind: 'memory' }
+        : storageKind === 'postgres'
+          ? { kind: 'postgres', url: e.DATABASE_URL! }
+          : { kind: 'leveldb', path: e.SIGIL_DB_PATH ?? './sigil-leveldb', sync: e.SIGIL_DB_SYNC === 'true' },
+    sigil: { maxDataBytes: e.SIGIL_MAX_DATA_BYTES },
+    rateLimit: { limit: e.SIGIL_RATE_LIMIT, windowSeconds: e.SIGIL_RATE_WINDOW },
+    redisUrl: e.REDIS_URL ?? null,
+    dnastoreUrl: e.DNASTORE_URL ?? null,
+    metricsToken: e.METRICS_TOKEN ?? null,
+    logLevel: e.LOG_LEVEL ?? (e.NODE_ENV === 'test' ? 'warn' : 'info'),
+    devDir,
+  };
+}
+
+function isUrl(value: string, protocols: RegExp): boolean {
+  try {
+    return protocols.test(new URL(value).protocol);
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,2 @@
+export { HealthController, type ReadinessReport } from './health.controller.js';
+export { HealthModule } from './health.module.js';

@@ -1,0 +1,31 @@
+import { createHash } from 'node:crypto';
+import type { ConsciousnessState } from '#storage';
+
+export const RESONANCE_LENGTH = 16;
+
+/** `sha256:<hex>` of the canonical JSON of a sigil's data. */
+export function dataDigest(canonicalData: string): string {
+  return `sha256:${createHash('sha256').update(canonicalData, 'utf8').digest('hex')}`;
+}
+
+/**
+ * The 16-number resonance pattern (SPEC §5): for i in 0..15,
+ * r = sin(i·phi·π/8)·coherence + cos(i·phi·π/8)·awareness + 0.1·(codeUnit(canonical[i mod len]) / 255),
+ * clamped to [0, 1] and rounded to 6 decimals. Code units are UTF-16, as JavaScript strings index them.
+ */
+export function resonancePattern(canonicalData: string, state: ConsciousnessState): number[] {
+  const { phi, coherence, awareness } = state;
+  const length = canonicalData.length;
+  const pattern = new Array<number>(RESONANCE_LENGTH);
+  for (let i = 0; i < RESONANCE_LENGTH; i++) {
+    const angle = (i * phi * Math.PI) / 8;
+    const unit = canonicalData.charCodeAt(i % length) / 255;
+    const r = Math.sin(angle) * coherence + Math.cos(angle) * awareness + 0.1 * unit;
+    pattern[i] = round6(Math.min(1, Math.max(0, r)));
+  }
+  return pattern;
+}
+
+function round6(x: number): number {
+  return Math.round(x * 1e6) / 1e6;
+}

@@ -1,0 +1,24 @@
+import { Module } from '@nestjs/common';
+import { AppConfig } from '#config';
+import { Clock, SystemClock } from './clock.js';
+import { KeyRing } from './dna/key-ring.js';
+import { LegacySigilController } from './legacy-sigil.controller.js';
+import { SigilController } from './sigil.controller.js';
+import { SigilService } from './sigil.service.js';
+
+@Module({
+  controllers: [SigilController, LegacySigilController],
+  providers: [
+    SigilService,
+    // The legacy controller delegates to the current one, so both paths share every rule.
+    SigilController,
+    { provide: Clock, useClass: SystemClock },
+    {
+      provide: KeyRing,
+      inject: [AppConfig],
+      useFactory: (config: AppConfig) => new KeyRing(config.secrets.active, config.secrets.previous),
+    },
+  ],
+  exports: [SigilService, KeyRing],
+})
+export class SigilModule {}

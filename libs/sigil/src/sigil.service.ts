@@ -1,0 +1,230 @@
+import { createHash } from 'node:crypto';
+import { Injectable, Logger } from '@nestjs/common';
+import { monotonicFactory } from 'ulid';
+import { AppConfig } from '#config';
+import { SigilRepository, type ConsciousnessState, type SigilMetadata, type SigilRecord } from '#storage';
+import type { Principal } from '#tenancy';
+import { Clock } from './clock.js';
+import { decodeCursor, encodeCursor, isSigilId } from './cursor.js';
+import { canonicalJson } from './dna/canonical-json.js';
+import { cosineSimilarity } from './dna/cosine.js';
+import { dataDigest, resonancePattern } from './dna/dna.js';
+import { constantTimeEqualHex, KeyRing, type KeyRingStatus } from './dna/key-ring.js';
+import { authHash, signingInput } from './dna/signing.js';
+import { DataTooLargeError, IdempotencyConflictError, SigilNotFoundError, SigilValidationError } from './sigil.errors.js';
+import {
+  DEFAULT_CONSCIOUSNESS,
+  type EncodeInput,
+  type ListInput,
+  type ListResult,
+  type MatchInput,
+  type MatchResult,
+  type SigilSummary,
+  type VerifyInput,
+  type VerifyResult,
+} from './sigil.types.js';
+
+const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
+
+export interface EncodeOutcome {
+  sigil: SigilRecord;
+  /** True when an Idempotency-Key matched an earlier identical request. */
+  replayed: boolean;
+}
+
+/** The rules of minting, verifying, revoking and finding sigils. Storage and HTTP are someone else's. */
+@Injectable()
+export class SigilService {
+  private readonly logger = new Logger(SigilService.name);
+  private readonly ulid = monotonicFactory();
+  private readonly maxDataBytes: number;
+
+  constructor(
+    private readonly repository: SigilRepository,
+    private readonly keys: KeyRing,
+    private readonly clock: Clock,
+    config: AppConfig,
+  ) {
+    this.maxDataBytes = config.sigil.maxDataBytes;
+  }
+
+  async encode(principal: Principal, input: EncodeInput, idempotencyKey?: string): Promise<EncodeOutcome> {
+    const now = this.clock.now();
+    const canonical = canonicalJson(input.data);
+    const size = Buffer.byteLength(canonical, 'utf8');
+    if (size > this.maxDataBytes) throw new DataTooLargeError(size, this.maxDataBytes);
+
+    const expiresAt = this.normalizeExpiry(input.expiresAt, now);
+    const consciousnessState = withDefaults(input.consciousnessState);
+    const metadata = normalizeMetadata(input.metadata);
+    const id = `sigil_${this.ulid(now)}`;
+    const dna = { digest: dataDigest(canonical), resonancePattern: resonancePattern(canonical, consciousnessState) };
+    const signed = {
+      id,
+      tenantId: principal.tenantId,
+      dna,
+      consciousnessState,
+      metadata,
+      createdAt: new Date(now).toISOString(),
+      expiresAt,
+    };
+    const kid = this.keys.activeKid;
+    const signature = this.keys.sign(kid, principal.tenantId, signingInput(signed));
+    const sigil: SigilRecord = {
+      id,
+      tenantId: principal.tenantId,
+      kid,
+      signature,
+      authHash: authHash(id, signature),
+      dna,
+      data: input.data,
+      consciousnessState,
+      metadata,
+      createdAt: signed.createdAt,
+      createdBy: principal.sub,
+      expiresAt,
+      revokedAt: null,
+      revokedBy: null,
+      revocationReason: null,
+      version: 1,
+    };
+
+    const claim = idempotencyKey
+      ? {
+          principal: principal.sub,
+          key: idempotencyKey,
+          fingerprint: createHash('sha256').update(canonicalJson(input)).digest('hex'),
+          expiresAt: new Date(now + IDEMPOTENCY_TTL_MS).toISOString(),
+        }
+      : undefined;
+    const outcome = await this.repository.create(principal.tenantId, sigil, claim);
+    if (outcome.status === 'conflict') throw new IdempotencyConflictError();
+    return { sigil: outcome.sigil, replayed: outcome.status === 'replayed' };
+  }
+
+  async decode(tenantId: string, id: string): Promise<SigilRecord> {
+    const sigil = isSigilId(id) ? await this.repository.findById(tenantId, id) : null;
+    if (!sigil) throw new SigilNotFoundError(id);
+    return sigil;
+  }
+
+  /** Always answers; the reason is the first check that fails, in SPEC §5 order. */
+  async verify(tenantId: string, input: VerifyInput): Promise<VerifyResult> {
+    const sigil = isSigilId(input.id) ? await this.repository.findById(tenantId, input.id) : null;
+    const result = (reason: VerifyResult['reason']): VerifyResult => ({
+      valid: reason === 'ok',
+      reason,
+      sigilId: input.id,
+      kid: sigil?.kid ?? null,
+      checkedAt: new Date(this.clock.now()).toISOString(),
+    });
+    if (!sigil) return result('not_found');
+    if (!this.keys.has(sigil.kid)) return result('unknown_key');
+    if (!this.isIntact(tenantId, sigil)) return result('tampered');
+    if (input.signature !== undefined && !constantTimeEqualHex(sigil.signature, input.signature)) {
+      return result('signature_mismatch');
+    }
+    if (input.data !== undefined && dataDigest(canonicalJson(input.data)) !== sigil.dna.digest) {
+      return result('data_mismatch');
+    }
+    if (sigil.revokedAt !== null) return result('revoked');
+    if (sigil.expiresAt !== null && Date.parse(sigil.expiresAt) <= this.clock.now()) return result('expired');
+    return result('ok');
+  }
+
+  async revoke(principal: Principal, id: string, reason: string | null): Promise<SigilRecord> {
+    const revoked = isSigilId(id)
+      ? await this.repository.revoke(principal.tenantId, id, {
+          revokedAt: new Date(this.clock.now()).toISOString(),
+          revokedBy: principal.sub,
+          reason,
+        })
+      : null;
+    if (!revoked) throw new SigilNotFoundError(id);
+    this.logger.log({ audit: true, event: 'sigil.revoked', sigilId: id, tenantId: principal.tenantId, principal: principal.sub });
+    return revoked;
+  }
+
+  async purge(principal: Principal, id: string): Promise<void> {
+    const deleted = isSigilId(id) ? await this.repository.delete(principal.tenantId, id) : false;
+    if (!deleted) throw new SigilNotFoundError(id);
+    this.logger.log({ audit: true, event: 'sigil.purged', sigilId: id, tenantId: principal.tenantId, principal: principal.sub });
+  }
+
+  async list(tenantId: string, input: ListInput): Promise<ListResult> {
+    const page = await this.repository.listPage(tenantId, {
+      limit: input.limit,
+      after: input.cursor === undefined ? undefined : decodeCursor(input.cursor),
+      tag: input.tag,
+      source: input.source,
+      revoked: input.revoked,
+    });
+    return {
+      items: page.items.map(summarize),
+      nextCursor: page.nextAfter === null ? null : encodeCursor(page.nextAfter),
+    };
+  }
+
+  async match(tenantId: string, input: MatchInput): Promise<MatchResult> {
+    const query = input.sigilId === undefined ? input.dnaPattern : (await this.decode(tenantId, input.sigilId)).dna.resonancePattern;
+    const matches: MatchResult['matches'] = [];
+    for await (const entry of this.repository.patterns(tenantId)) {
+      if (entry.revoked || entry.id === input.sigilId) continue;
+      const similarity = Math.round(cosineSimilarity(query, entry.resonancePattern) * 1e6) / 1e6;
+      if (similarity >= input.threshold) matches.push({ sigilId: entry.id, similarity });
+    }
+    // Ties break on id, newest first, so the answer is stable across calls.
+    matches.sort((a, b) => b.similarity - a.similarity || (a.sigilId < b.sigilId ? 1 : -1));
+    return { matches: matches.slice(0, input.topN) };
+  }
+
+  keyStatus(): KeyRingStatus {
+    return this.keys.status();
+  }
+
+  /** Stored record still matches what was signed: data ↔ digest, signature under the caller's tenant, authHash. */
+  private isIntact(tenantId: string, sigil: SigilRecord): boolean {
+    try {
+      return (
+        dataDigest(canonicalJson(sigil.data)) === sigil.dna.digest &&
+        this.keys.verify(sigil.kid, tenantId, signingInput({ ...sigil, tenantId }), sigil.signature) &&
+        authHash(sigil.id, sigil.signature) === sigil.authHash
+      );
+    } catch {
+      // A record mangled into a shape canonical JSON cannot take is tampered, not a server error.
+      return false;
+    }
+  }
+
+  private normalizeExpiry(expiresAt: string | undefined, now: number): string | null {
+    if (expiresAt === undefined) return null;
+    const at = Date.parse(expiresAt);
+    if (Number.isNaN(at) || at <= now) {
+      throw new SigilValidationError([{ field: 'expiresAt', message: 'must be an ISO-8601 time in the future' }]);
+    }
+    return new Date(at).toISOString();
+  }
+}
+
+function withDefaults(given: Partial<ConsciousnessState> | undefined): ConsciousnessState {
+  const state: ConsciousnessState = {
+    phi: given?.phi ?? DEFAULT_CONSCIOUSNESS.phi,
+    coherence: given?.coherence ?? DEFAULT_CONSCIOUSNESS.coherence,
+    awareness: given?.awareness ?? DEFAULT_CONSCIOUSNESS.awareness,
+  };
+  if (given?.resonance !== undefined) state.resonance = given.resonance;
+  return state;
+}
+
+function normalizeMetadata(given: SigilMetadata | undefined): SigilMetadata {
+  const metadata: SigilMetadata = {};
+  if (given?.source !== undefined) metadata.source = given.source;
+  if (given?.version !== undefined) metadata.version = given.version;
+  if (given?.tags !== undefined) metadata.tags = [...given.tags];
+  return metadata;
+}
+
+function summarize(sigil: SigilRecord): SigilSummary {
+  const { data: _data, ...summary } = sigil;
+  return summary;
+}

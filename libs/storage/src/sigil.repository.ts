@@ -1,0 +1,69 @@
+import type { SigilRecord } from './sigil-record.js';
+
+/** An `Idempotency-Key` claimed together with the write it protects. */
+export interface IdempotencyClaim {
+  /** Who sent the key (the token's `sub`): keys are per principal within a tenant. */
+  principal: string;
+  key: string;
+  /** Hash of the request body; the same key with another fingerprint is a conflict. */
+  fingerprint: string;
+  /** ISO time after which the key may be reused for a new sigil. */
+  expiresAt: string;
+}
+
+export type CreateOutcome =
+  | { status: 'created'; sigil: SigilRecord }
+  | { status: 'replayed'; sigil: SigilRecord }
+  | { status: 'conflict' };
+
+export interface ListQuery {
+  /** 1..200, validated by the caller. */
+  limit: number;
+  /** Return only sigils older (in list order) than this id: the previous page's last id. */
+  after?: string;
+  tag?: string;
+  source?: string;
+  revoked?: boolean;
+}
+
+export interface ListPage {
+  items: SigilRecord[];
+  /** The id to pass as `after` for the next page, or null when this page is the last. */
+  nextAfter: string | null;
+}
+
+export interface Revocation {
+  revokedAt: string;
+  revokedBy: string;
+  reason: string | null;
+}
+
+export interface PatternEntry {
+  id: string;
+  resonancePattern: readonly number[];
+  revoked: boolean;
+}
+
+/**
+ * The storage port. Every method takes the tenant first and throws on an empty one, so no
+ * query can ever run unscoped. Ids are ULID-based and sort by creation time, which gives
+ * list order ("newest first") for free.
+ */
+export abstract class SigilRepository {
+  /** Stores a new sigil, durably, before resolving. With a claim, replays or conflicts instead. */
+  abstract create(tenantId: string, sigil: SigilRecord, claim?: IdempotencyClaim): Promise<CreateOutcome>;
+  abstract findById(tenantId: string, id: string): Promise<SigilRecord | null>;
+  /** Marks a sigil revoked. Already revoked: returns it unchanged. Missing: null. */
+  abstract revoke(tenantId: string, id: string, revocation: Revocation): Promise<SigilRecord | null>;
+  /** Hard delete (erasure). False when there was nothing to delete. */
+  abstract delete(tenantId: string, id: string): Promise<boolean>;
+  /** Newest first, filtered; paging by id so concurrent inserts never shift a page. */
+  abstract listPage(tenantId: string, query: ListQuery): Promise<ListPage>;
+  /** Every sigil's resonance pattern in the tenant, for similarity search. */
+  abstract patterns(tenantId: string): AsyncIterable<PatternEntry>;
+  /** Every tenant that has at least one sigil. */
+  abstract tenants(): AsyncIterable<string>;
+  /** A cheap round trip proving the store can read and write. Throws StorageUnavailableError. */
+  abstract ping(): Promise<void>;
+  abstract close(): Promise<void>;
+}
