@@ -11,6 +11,12 @@ import { createValidationPipe } from './http/validation.js';
 import { ProblemFilter } from './http/problem.filter.js';
 import { setupOpenApi } from './openapi.js';
 
+/**
+ * Nest's own body parsers are off: the API speaks JSON only, so Fastify's JSON parser (with its body
+ * limit and prototype-poisoning checks) is the one parser, and any other Content-Type gets a 415.
+ */
+const NEST_OPTIONS = { bufferLogs: true, abortOnError: false, bodyParser: false } as const;
+
 const REQUEST_ID_PATTERN = /^[\w.:-]{1,128}$/;
 
 export interface CreateAppOptions {
@@ -40,13 +46,14 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   const module = AppModule.forRoot(config);
   const app = options.overrides?.length
     ? await buildWithOverrides(module, options.overrides, adapter)
-    : await NestFactory.create<NestFastifyApplication>(module, adapter, { bufferLogs: true, abortOnError: false });
+    : await NestFactory.create<NestFastifyApplication>(module, adapter, NEST_OPTIONS);
 
   app.useLogger(options.quiet ? false : app.get(Logger));
   app.useGlobalFilters(new ProblemFilter());
   app.useGlobalPipes(createValidationPipe());
 
   const fastify = app.getHttpAdapter().getInstance();
+  fastify.removeContentTypeParser(['text/plain']);
   fastify.addHook('onRequest', async (request, reply) => {
     void reply.header('x-request-id', request.id);
   });
@@ -64,5 +71,5 @@ async function buildWithOverrides(
   let builder = Test.createTestingModule({ imports: [module as never] });
   for (const o of overrides) builder = builder.overrideProvider(o.provide).useValue(o.useValue);
   const moduleRef = await builder.compile();
-  return moduleRef.createNestApplication<NestFastifyApplication>(adapter, { bufferLogs: true });
+  return moduleRef.createNestApplication<NestFastifyApplication>(adapter, NEST_OPTIONS);
 }

@@ -124,9 +124,11 @@ export class SigilController {
   revoke(
     @CurrentPrincipal() principal: Principal,
     @Param('id') id: string,
-    @Body() body: RevokeSigilDto | undefined,
+    // Not `RevokeSigilDto | undefined`: a union erases the type metadata validation needs. A missing body
+    // arrives as {} (ValidationPipe), so `reason` is simply absent.
+    @Body() body: RevokeSigilDto,
   ): Promise<SigilRecord> {
-    return this.sigils.revoke(principal, id, body?.reason ?? null);
+    return this.sigils.revoke(principal, id, body.reason ?? null);
   }
 
   @Delete(`${SIGILS_PATH}/:id`)

@@ -1,0 +1,399 @@
+/**
+ * LevelDB adapter (classic-level, one process per store).
+ *
+ * Key layout: utf8 keys, `!`-separated; values are JSON text unless noted. Every part marked
+ * (enc) goes through `encodeKeyPart`, which keeps `[A-Za-z0-9._-]` verbatim, so valid tenant
+ * ids and `sigil_<ULID>` ids appear in keys exactly as they are.
+ *
+ *   s!<tenant>!<id>                        the SigilRecord, as JSON.stringify wrote it
+ *   x!tag!<tenant>!<tag (enc)>!<id>        ''  one per distinct tag
+ *   x!src!<tenant>!<source (enc)>!<id>     ''  when metadata.source is set
+ *   x!rev!<tenant>!<id>                    ''  once revoked (written in the revoke's batch)
+ *   i!<tenant>!<principal (enc)>!<key (enc)>  {sigilId, fingerprint, expiresAt}  idempotency claim
+ *   t!<tenant>                             ''  tenant registry, so tenants() need not scan records
+ *   ~probe!<uuid>                          ping() scratch key, outside every tenant range
+ *
+ * There is no separate ordering key: ids are `sigil_` + ULID, whose text sorts by creation time,
+ * so iterating `s!<tenant>!` in reverse is already newest-first, and "after id X" is simply the
+ * range below `s!<tenant>!X`. Because a cursor is a key rather than an offset, inserts (always
+ * newer) and deletes between page reads can neither repeat nor skip an existing sigil.
+ *
+ * To alter a stored sigil by hand (e2e tamper tests): close the app, open the path with
+ * classic-level (utf8 keys and values), rewrite the JSON at `LevelSigilRepository.recordKey(
+ * tenant, id)`, close, and start again. Index entries are derived from the record at create time,
+ * so edit tags/source/revokedAt by hand only if stale index entries do not matter; listings
+ * re-check every filter against the record itself, so they never return a non-matching sigil.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
+
+import { ClassicLevel } from 'classic-level';
+
+import type { SigilRecord } from '../../sigil-record.js';
+import {
+  type CreateOutcome,
+  type IdempotencyClaim,
+  type ListPage,
+  type ListQuery,
+  type PatternEntry,
+  type Revocation,
+  SigilRepository,
+} from '../../sigil.repository.js';
+import { assertTenant, StorageUnavailableError, StoreLockedError } from '../../storage.errors.js';
+import { judgeClaim, type StoredClaim, toStoredClaim } from '../shared/idempotency-claim.policy.js';
+import { assertRecordFor, decodeStored, encodeRecord } from '../shared/sigil-record.codec.js';
+import { assertListLimit, distinctTags, matchesListQuery } from '../shared/sigil-query.matcher.js';
+import { GroupCommitQueue } from './group-commit.queue.js';
+import { KeyedMutex } from './keyed.mutex.js';
+import { isLockedError, toStorageError } from './level.errors.js';
+import { lastKeyPart, levelKeys, prefixRange } from './level.keys.js';
+
+type Db = ClassicLevel<string, string>;
+type Snapshot = ReturnType<Db['snapshot']>;
+type BatchOp = { type: 'put'; key: string; value: string } | { type: 'del'; key: string };
+
+export interface LevelSigilRepositoryOptions {
+  /** Directory of the store; created (recursively) when missing. */
+  path: string;
+  /** fsync every batch before its writes resolve. Default true; false only for tests and benchmarks. */
+  sync?: boolean;
+}
+
+/** How many entries patterns() and tenants() read per native call. */
+const SCAN_CHUNK = 256;
+
+function closedError(): StorageUnavailableError {
+  return new StorageUnavailableError('LevelDB store is closed');
+}
+
+function describeError(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+export class LevelSigilRepository extends SigilRepository {
+  private readonly writes: GroupCommitQueue<BatchOp>;
+  private readonly locks = new KeyedMutex();
+  /** Operations started before close(); close() lets them finish instead of failing them midway. */
+  private readonly inflight = new Set<Promise<unknown>>();
+  private closing: Promise<void> | null = null;
+
+  private constructor(
+    private readonly db: Db,
+    readonly path: string,
+    sync: boolean,
+  ) {
+    super();
+    this.writes = new GroupCommitQueue<BatchOp>((ops) => this.db.batch(ops, { sync }));
+  }
+
+  /**
+   * Opens (creating if needed) the store at `path`. Throws StoreLockedError when another process,
+   * or another open repository in this one, holds the store: that must stop the process at start.
+   */
+  static async open(options: LevelSigilRepositoryOptions): Promise<LevelSigilRepository> {
+    const { path, sync = true } = options;
+    try {
+      await mkdir(path, { recursive: true });
+    } catch (err) {
+      throw new Error(`Could not create LevelDB directory ${path}: ${describeError(err)}`, { cause: err });
+    }
+    const db: Db = new ClassicLevel<string, string>(path, { keyEncoding: 'utf8', valueEncoding: 'utf8' });
+    try {
+      await db.open();
+    } catch (err) {
+      if (isLockedError(err)) throw new StoreLockedError(path);
+      const cause = err instanceof Error && err.cause instanceof Error ? `: ${err.cause.message}` : '';
+      throw new Error(`Could not open LevelDB at ${path}: ${describeError(err)}${cause}`, { cause: err });
+    }
+    return new LevelSigilRepository(db, path, sync);
+  }
+
+  /** The key holding a sigil's JSON, for tests that rewrite a stored record directly. */
+  static recordKey(tenantId: string, id: string): string {
+    assertTenant(tenantId);
+    return levelKeys.record(tenantId, id);
+  }
+
+  async create(tenantId: string, sigil: SigilRecord, claim?: IdempotencyClaim): Promise<CreateOutcome> {
+    assertTenant(tenantId);
+    assertRecordFor(tenantId, sigil);
+    return this.guard('create', async () => {
+      const text = encodeRecord(sigil);
+      const ops = this.createOps(tenantId, sigil, text);
+      const created = (): CreateOutcome => ({ status: 'created', sigil: decodeStored(text, 'create') });
+      if (claim === undefined) {
+        await this.writes.write(ops);
+        return created();
+      }
+      const claimKey = levelKeys.claim(tenantId, claim.principal, claim.key);
+      // Check-then-write under the claim's lock: concurrent creates with one key mint one sigil.
+      return this.locks.run(claimKey, async () => {
+        const storedText = await this.db.get(claimKey);
+        const stored = storedText === undefined ? undefined : decodeStored<StoredClaim>(storedText, claimKey);
+        const existing = stored === undefined ? null : await this.readRecord(tenantId, stored.sigilId);
+        const verdict = judgeClaim(stored, claim, existing !== null);
+        if (verdict === 'replay' && existing !== null) return { status: 'replayed', sigil: existing };
+        if (verdict === 'conflict') return { status: 'conflict' };
+        // The claim rides in the record's batch: a crash can never leave one without the other.
+        ops.push({ type: 'put', key: claimKey, value: JSON.stringify(toStoredClaim(claim, sigil.id)) });
+        await this.writes.write(ops);
+        return created();
+      });
+    });
+  }
+
+  async findById(tenantId: string, id: string): Promise<SigilRecord | null> {
+    assertTenant(tenantId);
+    return this.guard('read', () => this.readRecord(tenantId, id));
+  }
+
+  async revoke(tenantId: string, id: string, revocation: Revocation): Promise<SigilRecord | null> {
+    assertTenant(tenantId);
+    const key = levelKeys.record(tenantId, id);
+    return this.guard('revoke', () =>
+      this.locks.run(key, async () => {
+        const record = await this.readRecord(tenantId, id);
+        if (record === null || record.revokedAt !== null) return record;
+        const revoked: SigilRecord = {
+          ...record,
+          revokedAt: revocation.revokedAt,
+          revokedBy: revocation.revokedBy,
+          revocationReason: revocation.reason,
+        };
+        await this.writes.write([
+          { type: 'put', key, value: encodeRecord(revoked) },
+          { type: 'put', key: levelKeys.revoked(tenantId, id), value: '' },
+        ]);
+        return revoked;
+      }),
+    );
+  }
+
+  async delete(tenantId: string, id: string): Promise<boolean> {
+    assertTenant(tenantId);
+    const key = levelKeys.record(tenantId, id);
+    // Same lock as revoke, so a revoke racing a delete cannot write the record back.
+    return this.guard('delete', () =>
+      this.locks.run(key, async () => {
+        const record = await this.readRecord(tenantId, id);
+        if (record === null) return false;
+        const ops: BatchOp[] = [
+          { type: 'del', key },
+          { type: 'del', key: levelKeys.revoked(tenantId, id) },
+          ...distinctTags(record).map((tag): BatchOp => ({
+            type: 'del',
+            key: levelKeys.tag(tenantId, tag, id),
+          })),
+        ];
+        if (typeof record.metadata.source === 'string') {
+          ops.push({ type: 'del', key: levelKeys.source(tenantId, record.metadata.source, id) });
+        }
+        // Claims pointing here are left: a claim whose sigil is gone no longer counts.
+        await this.writes.write(ops);
+        return true;
+      }),
+    );
+  }
+
+  async listPage(tenantId: string, query: ListQuery): Promise<ListPage> {
+    assertTenant(tenantId);
+    assertListLimit(query.limit);
+    return this.guard('list', async () => {
+      // One snapshot for index and records, so a page never mixes two states of the store.
+      const snapshot = this.db.snapshot();
+      try {
+        const page: { id: string; record: SigilRecord }[] = [];
+        // Peek one past the limit to know whether another page exists.
+        for await (const candidate of this.candidates(tenantId, query, snapshot)) {
+          if (!matchesListQuery(candidate.record, query)) continue;
+          page.push(candidate);
+          if (page.length > query.limit) break;
+        }
+        const more = page.length > query.limit;
+        const items = page.slice(0, query.limit);
+        return {
+          items: items.map((entry) => entry.record),
+          nextAfter: more ? items[items.length - 1].id : null,
+        };
+      } finally {
+        await snapshot.close();
+      }
+    });
+  }
+
+  patterns(tenantId: string): AsyncIterable<PatternEntry> {
+    assertTenant(tenantId);
+    if (this.closing !== null) throw closedError();
+    return this.scanPatterns(tenantId);
+  }
+
+  tenants(): AsyncIterable<string> {
+    if (this.closing !== null) throw closedError();
+    return this.scanTenants();
+  }
+
+  async ping(): Promise<void> {
+    return this.guard('ping', async () => {
+      const key = levelKeys.probe(randomUUID());
+      const value = randomUUID();
+      await this.writes.write([{ type: 'put', key, value }]);
+      const read = await this.db.get(key);
+      await this.writes.write([{ type: 'del', key }]);
+      if (read !== value) throw new StorageUnavailableError('LevelDB probe read back a different value');
+    });
+  }
+
+  /** Idempotent. Lets started operations and queued writes finish, then closes the database. */
+  async close(): Promise<void> {
+    this.closing ??= this.shutdown();
+    return this.closing;
+  }
+
+  private async shutdown(): Promise<void> {
+    await Promise.allSettled([...this.inflight]);
+    await this.writes.drain();
+    await this.db.close();
+  }
+
+  /** Runs one operation: refused after close(), tracked until settled, I/O errors mapped. */
+  private guard<T>(operation: string, run: () => Promise<T>): Promise<T> {
+    if (this.closing !== null) return Promise.reject(closedError());
+    const done = run().catch((err: unknown) => {
+      throw toStorageError(err, operation);
+    });
+    this.inflight.add(done);
+    const forget = () => this.inflight.delete(done);
+    void done.then(forget, forget);
+    return done;
+  }
+
+  private createOps(tenantId: string, sigil: SigilRecord, text: string): BatchOp[] {
+    const ops: BatchOp[] = [
+      { type: 'put', key: levelKeys.record(tenantId, sigil.id), value: text },
+      // Rewritten by every create: cheaper than reading it first, and never missing.
+      { type: 'put', key: levelKeys.tenant(tenantId), value: '' },
+      ...distinctTags(sigil).map((tag): BatchOp => ({
+        type: 'put',
+        key: levelKeys.tag(tenantId, tag, sigil.id),
+        value: '',
+      })),
+    ];
+    if (typeof sigil.metadata.source === 'string') {
+      ops.push({ type: 'put', key: levelKeys.source(tenantId, sigil.metadata.source, sigil.id), value: '' });
+    }
+    if (sigil.revokedAt !== null) {
+      ops.push({ type: 'put', key: levelKeys.revoked(tenantId, sigil.id), value: '' });
+    }
+    return ops;
+  }
+
+  private async readRecord(tenantId: string, id: string): Promise<SigilRecord | null> {
+    const key = levelKeys.record(tenantId, id);
+    const text = await this.db.get(key);
+    return text === undefined ? null : decodeStored<SigilRecord>(text, key);
+  }
+
+  /**
+   * Newest-first sigils that may match `query`, driven by the most selective index available
+   * (tag, then source, then revoked=true) or else by the records themselves. The caller applies
+   * the full filter; this only narrows what has to be read.
+   */
+  private async *candidates(
+    tenantId: string,
+    query: ListQuery,
+    snapshot: Snapshot,
+  ): AsyncGenerator<{ id: string; record: SigilRecord }> {
+    const chunk = query.limit + 1;
+    const indexPrefix =
+      query.tag !== undefined
+        ? levelKeys.tagPrefix(tenantId, query.tag)
+        : query.source !== undefined
+          ? levelKeys.sourcePrefix(tenantId, query.source)
+          : query.revoked === true
+            ? levelKeys.revokedPrefix(tenantId)
+            : null;
+
+    if (indexPrefix === null) {
+      const range = prefixRange(levelKeys.recordPrefix(tenantId), query.after);
+      const entries = this.db.iterator({ ...range, reverse: true, snapshot });
+      try {
+        for (let batch = await entries.nextv(chunk); batch.length > 0; batch = await entries.nextv(chunk)) {
+          for (const [key, value] of batch) {
+            yield { id: lastKeyPart(key), record: decodeStored<SigilRecord>(value, key) };
+          }
+        }
+      } finally {
+        await entries.close();
+      }
+      return;
+    }
+
+    const keys = this.db.keys({ ...prefixRange(indexPrefix, query.after), reverse: true, snapshot });
+    try {
+      for (let batch = await keys.nextv(chunk); batch.length > 0; batch = await keys.nextv(chunk)) {
+        const ids = batch.map(lastKeyPart);
+        const recordKeys = ids.map((id) => levelKeys.record(tenantId, id));
+        const values = await this.db.getMany(recordKeys, { snapshot });
+        for (const [i, value] of values.entries()) {
+          // Written in one batch with its record, an index entry only dangles after hand edits.
+          if (value !== undefined)
+            yield { id: ids[i], record: decodeStored<SigilRecord>(value, recordKeys[i]) };
+        }
+      }
+    } finally {
+      await keys.close();
+    }
+  }
+
+  private async *scanPatterns(tenantId: string): AsyncGenerator<PatternEntry> {
+    try {
+      const entries = this.db.iterator(prefixRange(levelKeys.recordPrefix(tenantId)));
+      try {
+        for (
+          let batch = await entries.nextv(SCAN_CHUNK);
+          batch.length > 0;
+          batch = await entries.nextv(SCAN_CHUNK)
+        ) {
+          for (const [key, value] of batch) {
+            const record = decodeStored<SigilRecord>(value, key);
+            yield {
+              id: lastKeyPart(key),
+              resonancePattern: record.dna.resonancePattern,
+              revoked: record.revokedAt !== null,
+            };
+          }
+        }
+      } finally {
+        await entries.close();
+      }
+    } catch (err) {
+      throw toStorageError(err, 'patterns');
+    }
+  }
+
+  /** The registry can name a tenant whose sigils were all deleted; one seek filters those out. */
+  private async *scanTenants(): AsyncGenerator<string> {
+    try {
+      const registry = this.db.keys(prefixRange(levelKeys.tenantPrefix));
+      try {
+        for (
+          let batch = await registry.nextv(SCAN_CHUNK);
+          batch.length > 0;
+          batch = await registry.nextv(SCAN_CHUNK)
+        ) {
+          for (const key of batch) {
+            const tenantId = lastKeyPart(key);
+            const [first] = await this.db
+              .keys({ ...prefixRange(levelKeys.recordPrefix(tenantId)), limit: 1 })
+              .all();
+            if (first !== undefined) yield tenantId;
+          }
+        }
+      } finally {
+        await registry.close();
+      }
+    } catch (err) {
+      throw toStorageError(err, 'tenants');
+    }
+  }
+}

@@ -1,0 +1,144 @@
+import type { SigilRecord } from '../../sigil-record.js';
+import {
+  type CreateOutcome,
+  type IdempotencyClaim,
+  type ListPage,
+  type ListQuery,
+  type PatternEntry,
+  type Revocation,
+  SigilRepository,
+} from '../../sigil.repository.js';
+import { assertTenant, StorageUnavailableError } from '../../storage.errors.js';
+import { judgeClaim, type StoredClaim, toStoredClaim } from '../shared/idempotency-claim.policy.js';
+import { assertRecordFor, decodeStored, encodeRecord } from '../shared/sigil-record.codec.js';
+import { assertListLimit, matchesListQuery } from '../shared/sigil-query.matcher.js';
+
+/**
+ * In-memory adapter for `SIGIL_STORAGE=memory` and unit tests; same contract as LevelDB, nothing
+ * survives the process. Records are kept as JSON text so values round-trip exactly as they do
+ * through LevelDB and no caller ever holds an object the store also holds.
+ *
+ * Each method does all its reads and writes without awaiting in between, so on the single JS
+ * thread every operation is atomic and needs no locks.
+ */
+export class MemorySigilRepository extends SigilRepository {
+  /** tenant → id → record JSON. */
+  private readonly records = new Map<string, Map<string, string>>();
+  private readonly claims = new Map<string, StoredClaim>();
+  private closed = false;
+
+  async create(tenantId: string, sigil: SigilRecord, claim?: IdempotencyClaim): Promise<CreateOutcome> {
+    assertTenant(tenantId);
+    assertRecordFor(tenantId, sigil);
+    this.assertOpen();
+    const claimKey = claim === undefined ? undefined : JSON.stringify([tenantId, claim.principal, claim.key]);
+    if (claim !== undefined && claimKey !== undefined) {
+      const stored = this.claims.get(claimKey);
+      const existing = stored === undefined ? null : this.read(tenantId, stored.sigilId);
+      const verdict = judgeClaim(stored, claim, existing !== null);
+      if (verdict === 'replay' && existing !== null) return { status: 'replayed', sigil: existing };
+      if (verdict === 'conflict') return { status: 'conflict' };
+      this.claims.set(claimKey, toStoredClaim(claim, sigil.id));
+    }
+    const text = encodeRecord(sigil);
+    this.tenantRecords(tenantId).set(sigil.id, text);
+    return { status: 'created', sigil: decodeStored(text, 'create') };
+  }
+
+  async findById(tenantId: string, id: string): Promise<SigilRecord | null> {
+    assertTenant(tenantId);
+    this.assertOpen();
+    return this.read(tenantId, id);
+  }
+
+  async revoke(tenantId: string, id: string, revocation: Revocation): Promise<SigilRecord | null> {
+    assertTenant(tenantId);
+    this.assertOpen();
+    const record = this.read(tenantId, id);
+    if (record === null || record.revokedAt !== null) return record;
+    const revoked: SigilRecord = {
+      ...record,
+      revokedAt: revocation.revokedAt,
+      revokedBy: revocation.revokedBy,
+      revocationReason: revocation.reason,
+    };
+    this.tenantRecords(tenantId).set(id, encodeRecord(revoked));
+    return revoked;
+  }
+
+  async delete(tenantId: string, id: string): Promise<boolean> {
+    assertTenant(tenantId);
+    this.assertOpen();
+    const records = this.records.get(tenantId);
+    const deleted = records?.delete(id) ?? false;
+    if (records?.size === 0) this.records.delete(tenantId);
+    return deleted;
+  }
+
+  async listPage(tenantId: string, query: ListQuery): Promise<ListPage> {
+    assertTenant(tenantId);
+    assertListLimit(query.limit);
+    this.assertOpen();
+    const records = this.records.get(tenantId) ?? new Map<string, string>();
+    // ULID ids sort by creation time, so descending id order is newest first.
+    const ids = [...records.keys()]
+      .filter((id) => query.after === undefined || id < query.after)
+      .sort()
+      .reverse();
+    const items: SigilRecord[] = [];
+    for (const id of ids) {
+      const record = decodeStored<SigilRecord>(records.get(id) ?? '', `${tenantId}/${id}`);
+      if (!matchesListQuery(record, query)) continue;
+      if (items.length === query.limit) return { items, nextAfter: items[items.length - 1].id };
+      items.push(record);
+    }
+    return { items, nextAfter: null };
+  }
+
+  patterns(tenantId: string): AsyncIterable<PatternEntry> {
+    assertTenant(tenantId);
+    this.assertOpen();
+    // Taken now, like a LevelDB iterator's implicit snapshot.
+    const entries = [...(this.records.get(tenantId) ?? new Map<string, string>())];
+    return (async function* () {
+      for (const [id, text] of entries) {
+        const record = decodeStored<SigilRecord>(text, `${tenantId}/${id}`);
+        yield { id, resonancePattern: record.dna.resonancePattern, revoked: record.revokedAt !== null };
+      }
+    })();
+  }
+
+  tenants(): AsyncIterable<string> {
+    this.assertOpen();
+    const tenants = [...this.records.keys()].sort();
+    return (async function* () {
+      yield* tenants;
+    })();
+  }
+
+  async ping(): Promise<void> {
+    this.assertOpen();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new StorageUnavailableError('memory store is closed');
+  }
+
+  private read(tenantId: string, id: string): SigilRecord | null {
+    const text = this.records.get(tenantId)?.get(id);
+    return text === undefined ? null : decodeStored<SigilRecord>(text, `${tenantId}/${id}`);
+  }
+
+  private tenantRecords(tenantId: string): Map<string, string> {
+    let records = this.records.get(tenantId);
+    if (records === undefined) {
+      records = new Map();
+      this.records.set(tenantId, records);
+    }
+    return records;
+  }
+}

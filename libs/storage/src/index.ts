@@ -1,0 +1,18 @@
+export type { ConsciousnessState, SigilDna, SigilMetadata, SigilRecord } from './sigil-record.js';
+export {
+  type CreateOutcome,
+  type IdempotencyClaim,
+  type ListPage,
+  type ListQuery,
+  type PatternEntry,
+  type Revocation,
+  SigilRepository,
+} from './sigil.repository.js';
+export { assertTenant, StorageUnavailableError, StoreLockedError } from './storage.errors.js';
+export type { StorageOptions } from './storage.options.js';
+export { StorageModule, type StorageModuleAsyncOptions } from './storage.module.js';
+export {
+  LevelSigilRepository,
+  type LevelSigilRepositoryOptions,
+} from './adapters/level/level-sigil.repository.js';
+export { MemorySigilRepository } from './adapters/memory/memory-sigil.repository.js';
