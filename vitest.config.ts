@@ -5,7 +5,10 @@ import { defineConfig } from 'vitest/config';
 // The "source" condition makes the package.json `#lib` imports resolve to TypeScript sources.
 export default defineConfig({
   plugins: [swc.vite({ module: { type: 'es6' } })],
+  // Tests run in Vite's SSR environment, which has its own resolve conditions: without `source` there,
+  // `#lib` imports would silently resolve to the last build in dist/ instead of the code under test.
   resolve: { conditions: ['source'] },
+  ssr: { resolve: { conditions: ['source'], externalConditions: ['source'] } },
   test: {
     include: ['libs/**/*.spec.ts', 'apps/**/*.spec.ts', 'test/**/*.spec.ts'],
     environment: 'node',

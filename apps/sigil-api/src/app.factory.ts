@@ -14,8 +14,10 @@ import { setupOpenApi } from './openapi.js';
 /**
  * Nest's own body parsers are off: the API speaks JSON only, so Fastify's JSON parser (with its body
  * limit and prototype-poisoning checks) is the one parser, and any other Content-Type gets a 415.
+ * Nest's logger is off until pino takes over: a failed start (a locked store) is reported once, by
+ * main.ts, as a clear message instead of Nest's stack-trace dump.
  */
-const NEST_OPTIONS = { bufferLogs: true, abortOnError: false, bodyParser: false } as const;
+const NEST_OPTIONS = { logger: false, abortOnError: false, bodyParser: false } as const;
 
 const REQUEST_ID_PATTERN = /^[\w.:-]{1,128}$/;
 

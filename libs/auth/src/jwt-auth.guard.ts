@@ -71,21 +71,5 @@ export function toAuthenticationError(cause: unknown): AuthenticationError {
     if (message === 'invalid signature') return 'invalid_signature';
     return 'malformed';
   })();
-  return new AuthenticationError(reason, DESCRIPTIONS[reason]);
+  return new AuthenticationError(reason);
 }
-
-const DESCRIPTIONS: Record<AuthFailureReason, string> = {
-  missing_token: 'a bearer token is required',
-  malformed: 'the token is malformed',
-  expired: 'the token has expired',
-  not_yet_valid: 'the token is not valid yet',
-  missing_exp: 'token has no exp claim',
-  missing_sub: 'token has no sub claim',
-  invalid_issuer: 'the token issuer is not trusted',
-  invalid_audience: 'the token audience is not this service',
-  invalid_algorithm: 'the token algorithm is not allowed (asymmetric algorithms only)',
-  invalid_signature: 'the token signature is invalid',
-  unknown_kid: 'the token key id is not in the issuer key set',
-  invalid_tenant: 'the token tenant claim is not a valid tenant id',
-  jwks_unavailable: 'the issuer key set could not be fetched',
-};

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
+import jwt from 'jsonwebtoken';
 import { passportJwtSecret } from 'jwks-rsa';
 import { ExtractJwt, Strategy, type StrategyOptionsWithoutRequest } from 'passport-jwt';
 import { AppConfig } from '#config';
@@ -32,16 +33,7 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
       jsonWebTokenOptions: { clockTolerance: CLOCK_TOLERANCE_SECONDS },
       ...(auth.mode === 'jwks'
         ? {
-            // Keys are cached by kid; an unknown kid triggers a refetch, at most 10 a minute.
-            secretOrKeyProvider: passportJwtSecret({
-              jwksUri: auth.jwksUri,
-              cache: true,
-              cacheMaxEntries: 20,
-              cacheMaxAge: 10 * 60 * 1000,
-              rateLimit: true,
-              jwksRequestsPerMinute: 10,
-              timeout: 5000,
-            }),
+            secretOrKeyProvider: jwksKeyProvider(auth.jwksUri),
           }
         : { secretOrKey: auth.publicKeyPem }),
     };
@@ -50,15 +42,44 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
 
   /** Called with the verified claims; what it returns becomes `request.user`. */
   validate(claims: Record<string, unknown>): Principal {
-    if (typeof claims.exp !== 'number') throw new AuthenticationError('missing_exp', 'token has no exp claim');
+    if (typeof claims.exp !== 'number') throw new AuthenticationError('missing_exp');
     if (typeof claims.sub !== 'string' || claims.sub === '') {
-      throw new AuthenticationError('missing_sub', 'token has no sub claim');
+      throw new AuthenticationError('missing_sub');
     }
     try {
       return { sub: claims.sub, tenantId: this.tenants.resolve(claims), scopes: scopesFromClaims(claims) };
     } catch (error) {
-      if (error instanceof InvalidTenantClaimError) throw new AuthenticationError('invalid_tenant', error.message);
+      if (error instanceof InvalidTenantClaimError) throw new AuthenticationError('invalid_tenant');
       throw error;
     }
   }
+}
+
+type KeyCallback = (error: unknown, key?: string | Buffer) => void;
+
+/**
+ * Keys from the issuer's JWKS, cached by kid; an unknown kid triggers a refetch, at most 10 a minute.
+ * The header's alg is checked first so an HS256 token "signed" with our public key fails as a
+ * disallowed algorithm, and jwks-rsa's errors are passed on (its default handler hides an unknown
+ * kid as "no key", which would surface as a malformed token).
+ */
+function jwksKeyProvider(jwksUri: string) {
+  const fromJwks = passportJwtSecret({
+    jwksUri,
+    cache: true,
+    cacheMaxEntries: 20,
+    cacheMaxAge: 10 * 60 * 1000,
+    rateLimit: true,
+    jwksRequestsPerMinute: 10,
+    timeout: 5000,
+    handleSigningKeyError: (error, callback) => callback(error),
+  });
+  return (request: unknown, rawJwt: string, done: KeyCallback): void => {
+    const decoded = jwt.decode(rawJwt, { complete: true });
+    if (!decoded) return done(new AuthenticationError('malformed'));
+    if (!(ALLOWED_ALGORITHMS as readonly string[]).includes(decoded.header.alg)) {
+      return done(new AuthenticationError('invalid_algorithm'));
+    }
+    fromJwks(request as never, rawJwt, done as never);
+  };
 }

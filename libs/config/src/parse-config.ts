@@ -64,22 +64,20 @@ export function parseConfig(
   env: Record<string, string | undefined>,
   devMaterial?: (devDir: string) => DevMaterial,
 ): AppConfig {
+  // Schema problems and cross-field problems are collected together, so one message names them all.
   const parsed = envSchema.safeParse(env);
-  if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
-  }
-  const e = parsed.data;
-  const problems: string[] = [];
-  const production = e.NODE_ENV === 'production';
-  const devDir = e.SIGIL_DEV_DIR ?? '.sigil-dev';
+  const problems = parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+  const raw = (name: string) => (env[name]?.trim() ? env[name].trim() : undefined);
+  const production = raw('NODE_ENV') === 'production';
+  const secret = raw('SPIRAL_EVENT_SECRET');
 
-  if (e.SPIRAL_EVENT_SECRET !== undefined && !HEX64.test(e.SPIRAL_EVENT_SECRET)) {
+  if (secret !== undefined && !HEX64.test(secret)) {
     problems.push(
-      `SPIRAL_EVENT_SECRET: must be 64 hex characters (32 bytes), got ${e.SPIRAL_EVENT_SECRET.length} characters` +
+      `SPIRAL_EVENT_SECRET: must be 64 hex characters (32 bytes), got ${secret.length} characters` +
         ' (generate one with `openssl rand -hex 32`)',
     );
   }
-  const previous = (e.SPIRAL_EVENT_SECRET_PREVIOUS ?? '')
+  const previous = (raw('SPIRAL_EVENT_SECRET_PREVIOUS') ?? '')
     .split(',')
     .map((s) => s.trim())
     .filter((s) => s !== '');
@@ -88,14 +86,16 @@ export function parseConfig(
       problems.push(`SPIRAL_EVENT_SECRET_PREVIOUS: entry ${i + 1} must be 64 hex characters (32 bytes)`);
     }
   });
-  const jwtPartial = [e.JWT_ISSUER, e.JWT_JWKS_URI].some((v) => v !== undefined);
-  if (production || jwtPartial) {
-    if (!e.JWT_ISSUER) problems.push('JWT_ISSUER: required' + (production ? ' in production' : ' with JWT_JWKS_URI'));
-    if (!e.JWT_JWKS_URI) problems.push('JWT_JWKS_URI: required' + (production ? ' in production' : ' with JWT_ISSUER'));
+  if (production || raw('JWT_ISSUER') !== undefined || raw('JWT_JWKS_URI') !== undefined) {
+    const why = production ? ' in production' : ' when either JWT_ISSUER or JWT_JWKS_URI is set';
+    if (raw('JWT_ISSUER') === undefined) problems.push(`JWT_ISSUER: required${why}`);
+    if (raw('JWT_JWKS_URI') === undefined) problems.push(`JWT_JWKS_URI: required${why}`);
   }
-  if (production && e.SPIRAL_EVENT_SECRET === undefined) {
+  if (production && secret === undefined) {
     problems.push('SPIRAL_EVENT_SECRET: required in production (64 hex characters)');
   }
+  if (!parsed.success) throw new ConfigError(problems);
+  const e = parsed.data;
   const storageKind = e.SIGIL_STORAGE ?? (e.DATABASE_URL ? 'postgres' : 'leveldb');
   if (storageKind === 'postgres' && !e.DATABASE_URL) {
     problems.push('DATABASE_URL: required when SIGIL_STORAGE=postgres');
@@ -104,6 +104,7 @@ export function parseConfig(
     problems.push('SIGIL_STORAGE: memory loses every sigil on restart and is not allowed in production');
   }
   if (problems.length > 0) throw new ConfigError(problems);
+  const devDir = e.SIGIL_DEV_DIR ?? '.sigil-dev';
 
   const audience = e.JWT_AUDIENCE ?? 'sigil-dna';
   const needsDev = !e.JWT_JWKS_URI || e.SPIRAL_EVENT_SECRET === undefined;

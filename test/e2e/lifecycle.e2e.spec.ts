@@ -1,0 +1,195 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { ClassicLevel } from 'classic-level';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { keyIdOf } from '#sigil';
+import { LevelSigilRepository } from '#storage';
+import { JwksServer } from '../support/jwks-server.js';
+import { client, SECRET_A, SECRET_B, startApp, tempDir, type RunningApp } from '../support/test-app.js';
+
+const MAIN = new URL('../../dist/apps/sigil-api/src/main.js', import.meta.url).pathname;
+const kid = (hex: string) => keyIdOf(Buffer.from(hex, 'hex'));
+
+describe('Persistence, rotation and tampering on LevelDB', () => {
+  const jwks = new JwksServer();
+  let dir: Awaited<ReturnType<typeof tempDir>>;
+  let dbPath: string;
+  let running: RunningApp | undefined;
+
+  beforeAll(async () => {
+    await jwks.start();
+    dir = await tempDir();
+    dbPath = `${dir.path}/db`;
+  });
+  afterAll(async () => {
+    await running?.close();
+    await jwks.close();
+    await dir?.remove();
+  });
+
+  const start = async (env: Record<string, string> = {}) => {
+    await running?.close();
+    running = await startApp(jwks, { SIGIL_STORAGE: 'leveldb', SIGIL_DB_PATH: dbPath, ...env });
+    return client(running.url, jwks.token({ scope: 'sigil:admin' }));
+  };
+
+  it('keeps sigils across a restart on the same path, and they still verify', async () => {
+    let call = await start();
+    const created = (await call('POST', '/api/v1/sigils', { data: { durable: true } })).body;
+    call = await start();
+    const decoded = await call('GET', `/api/v1/sigils/${created.id}`);
+    expect(decoded.body).toEqual(created);
+    expect((await call('POST', '/api/v1/sigils/verify', { id: created.id })).body).toMatchObject({ valid: true, reason: 'ok' });
+  });
+
+  it('rotates: old sigils verify under the previous secret, new ones carry the new kid', async () => {
+    let call = await start({ SPIRAL_EVENT_SECRET: SECRET_A });
+    const old = (await call('POST', '/api/v1/sigils', { data: { era: 'A' } })).body;
+    expect(old.kid).toBe(kid(SECRET_A));
+
+    call = await start({ SPIRAL_EVENT_SECRET: SECRET_B, SPIRAL_EVENT_SECRET_PREVIOUS: SECRET_A });
+    expect((await call('POST', '/api/v1/sigils/verify', { id: old.id })).body).toMatchObject({ valid: true, reason: 'ok', kid: kid(SECRET_A) });
+    const fresh = (await call('POST', '/api/v1/sigils', { data: { era: 'B' } })).body;
+    expect(fresh.kid).toBe(kid(SECRET_B));
+    expect((await call('GET', '/api/v1/keys')).body).toEqual({ activeKid: kid(SECRET_B), verifyOnlyKids: [kid(SECRET_A)] });
+
+    // Retiring A without re-signing leaves its sigils unverifiable, and says why.
+    call = await start({ SPIRAL_EVENT_SECRET: SECRET_B });
+    expect((await call('POST', '/api/v1/sigils/verify', { id: old.id })).body).toMatchObject({ valid: false, reason: 'unknown_key' });
+    expect((await call('POST', '/api/v1/sigils/verify', { id: fresh.id })).body).toMatchObject({ valid: true, reason: 'ok' });
+  });
+
+  it.each([
+    ['data', (r: any) => ({ ...r, data: { ...r.data, amount: 1_000_000 } })],
+    ['digest and data together', (r: any) => ({ ...r, data: { amount: 1 }, dna: { ...r.dna, digest: `sha256:${'0'.repeat(64)}` } })],
+    ['metadata', (r: any) => ({ ...r, metadata: { source: 'forged' } })],
+    ['expiry', (r: any) => ({ ...r, expiresAt: null })],
+    ['authHash', (r: any) => ({ ...r, authHash: '0'.repeat(16) })],
+    ['tenant (a copy planted in another tenant)', (r: any) => ({ ...r, tenantId: 'acme' })],
+  ])('reports tampered when a record is altered directly in LevelDB: %s', async (name, alter) => {
+    const tenant = name.startsWith('tenant') ? 'victim' : 'acme';
+    let call = await start();
+    const writer = client(running!.url, jwks.token({ tenant, scope: 'sigil:write' }));
+    const sigil = (
+      await writer('POST', '/api/v1/sigils', { data: { amount: 10 }, expiresAt: new Date(Date.now() + 86_400_000).toISOString() })
+    ).body;
+    await running!.close();
+    running = undefined;
+
+    const db = new ClassicLevel<string, string>(dbPath);
+    const key = LevelSigilRepository.recordKey(tenant, sigil.id);
+    const altered = alter(JSON.parse(await db.get(key) as string));
+    // The cross-tenant case plants the (unchanged) record under the acme tenant.
+    await db.put(LevelSigilRepository.recordKey(altered.tenantId, sigil.id), JSON.stringify(altered));
+    await db.close();
+
+    call = await start();
+    expect((await call('POST', '/api/v1/sigils/verify', { id: sigil.id })).body).toMatchObject({ valid: false, reason: 'tampered' });
+  });
+});
+
+/** A built service in its own process, as an operator runs it. */
+function spawnService(env: Record<string, string>): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
+  let output = '';
+  const child = spawn(process.execPath, ['--enable-source-maps', MAIN], {
+    env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, output: () => output, exited };
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+async function waitReady(url: string, exited: Promise<number | null>): Promise<void> {
+  let gone = false;
+  void exited.then(() => (gone = true));
+  for (let i = 0; i < 200 && !gone; i++) {
+    const ok = await fetch(`${url}/readyz`).then((r) => r.ok, () => false);
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('service did not become ready');
+}
+
+describe.skipIf(!existsSync(MAIN) && !process.env.CI)('The built service as a process', () => {
+  const jwks = new JwksServer();
+  let dir: Awaited<ReturnType<typeof tempDir>>;
+
+  beforeAll(async () => {
+    if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run npm run build (npm test does)`);
+    await jwks.start();
+    dir = await tempDir();
+  });
+  afterAll(async () => {
+    await jwks.close();
+    await dir?.remove();
+  });
+
+  const envFor = (port: number) => ({
+    SIGIL_PORT: String(port),
+    SIGIL_DB_PATH: `${dir.path}/db`,
+    SPIRAL_EVENT_SECRET: SECRET_A,
+    JWT_ISSUER: jwks.issuer,
+    JWT_JWKS_URI: jwks.url,
+  });
+
+  it('refuses a second process on the same LevelDB path, naming the path and the LOCK', async () => {
+    const port = await freePort();
+    const first = spawnService(envFor(port));
+    try {
+      await waitReady(`http://127.0.0.1:${port}`, first.exited);
+      const second = spawnService(envFor(await freePort()));
+      const code = await Promise.race([second.exited, new Promise<'hung'>((r) => setTimeout(() => r('hung'), 15_000))]);
+      if (code === 'hung') second.child.kill('SIGKILL');
+      expect(code).toBe(1);
+      expect(second.output()).toContain(`${dir.path}/db/LOCK`);
+      expect(second.output()).not.toMatch(/\n\s+at /);
+    } finally {
+      first.child.kill('SIGTERM');
+      await first.exited;
+    }
+  });
+
+  it('exits non-zero with one message naming every bad variable in production', async () => {
+    const bad = spawnService({ NODE_ENV: 'production', SPIRAL_EVENT_SECRET: 'tooshort12', SIGIL_PORT: 'x' });
+    expect(await bad.exited).toBe(1);
+    const out = bad.output();
+    for (const name of ['SIGIL_PORT', 'JWT_ISSUER', 'JWT_JWKS_URI', 'SPIRAL_EVENT_SECRET: must be 64 hex characters']) {
+      expect(out).toContain(name);
+    }
+    expect(out.trim().split('\n')[0]).toMatch(/^sigil-dna: Invalid configuration \(4 problems\):$/);
+    expect(out).not.toContain('tooshort12');
+  });
+
+  it('drains in-flight requests on SIGTERM, exits 0, and loses no acknowledged sigil', async () => {
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}`;
+    const service = spawnService(envFor(port));
+    await waitReady(url, service.exited);
+    const call = client(url, jwks.token({ scope: 'sigil:write' }));
+    const inflight = Array.from({ length: 100 }, (_, i) => call('POST', '/api/v1/sigils', { data: { i } }).catch(() => null));
+    service.child.kill('SIGTERM');
+    const results = await Promise.all(inflight);
+    expect(await service.exited).toBe(0);
+
+    const acknowledged = results.filter((r) => r?.status === 201).map((r) => r!.body.id as string);
+    // Anything not acknowledged was refused cleanly (503 while closing or a refused connection), never a 500.
+    expect(results.every((r) => r === null || r.status === 201 || r.status === 503)).toBe(true);
+    const repo = await LevelSigilRepository.open({ path: `${dir.path}/db` });
+    try {
+      for (const id of acknowledged) expect(await repo.findById('acme', id)).not.toBeNull();
+    } finally {
+      await repo.close();
+    }
+  });
+});

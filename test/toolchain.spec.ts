@@ -1,0 +1,9 @@
+import { describe, expect, it } from 'vitest';
+import * as viaImportMap from '#config';
+import * as viaSource from '../libs/config/src/index.js';
+
+describe('test toolchain', () => {
+  it('resolves #lib imports to the TypeScript sources, not a stale build in dist/', () => {
+    expect(viaImportMap.parseConfig).toBe(viaSource.parseConfig);
+  });
+});
