@@ -41,13 +41,33 @@ describe('Authentication and tenancy (real JWKS over HTTP)', () => {
 
   const rejected: [string, () => string, string][] = [
     ['an expired token', () => jwks.token({ expiresIn: -120 }), 'the token has expired'],
-    ['a wrong audience', () => jwks.token({ audience: 'someone-else' }), 'the token audience is not this service'],
-    ['a wrong issuer', () => jwks.token({ issuer: 'https://evil.example/' }), 'the token issuer is not trusted'],
-    ['an unknown kid', () => jwks.token({ key: jwks.rogue }), 'the token key id is not in the issuer key set'],
+    [
+      'a wrong audience',
+      () => jwks.token({ audience: 'someone-else' }),
+      'the token audience is not this service',
+    ],
+    [
+      'a wrong issuer',
+      () => jwks.token({ issuer: 'https://evil.example/' }),
+      'the token issuer is not trusted',
+    ],
+    [
+      'an unknown kid',
+      () => jwks.token({ key: jwks.rogue }),
+      'the token key id is not in the issuer key set',
+    ],
     ['garbage', () => 'not.a.jwt', 'the token is malformed'],
     ['no exp claim', () => jwks.token({ noExp: true }), 'token has no exp claim'],
-    ['an invalid tenant claim', () => jwks.token({ tenant: 'acme!prod' }), 'the token tenant claim is not a valid tenant id'],
-    ['alg none', () => `${b64({ alg: 'none', typ: 'JWT' })}.${b64(claimsFor())}.`, 'the token algorithm is not allowed (asymmetric algorithms only)'],
+    [
+      'an invalid tenant claim',
+      () => jwks.token({ tenant: 'acme!prod' }),
+      'the token tenant claim is not a valid tenant id',
+    ],
+    [
+      'alg none',
+      () => `${b64({ alg: 'none', typ: 'JWT' })}.${b64(claimsFor())}.`,
+      'the token algorithm is not allowed (asymmetric algorithms only)',
+    ],
     [
       'HS256 signed with the RSA public key',
       () => {
@@ -99,11 +119,10 @@ describe('Authentication and tenancy (real JWKS over HTTP)', () => {
 
   it('takes the tenant from tenant_id, tenantId or tenant, else DEFAULT_TENANT', async () => {
     const mint = async (tenantClaims: Record<string, unknown>) => {
-      const res = await client(running.url, jwks.token({ tenant: null, scope: 'sigil:write', extraClaims: tenantClaims }))(
-        'POST',
-        '/api/v1/sigils',
-        { data: { who: 'am i' } },
-      );
+      const res = await client(
+        running.url,
+        jwks.token({ tenant: null, scope: 'sigil:write', extraClaims: tenantClaims }),
+      )('POST', '/api/v1/sigils', { data: { who: 'am i' } });
       expect(res.status, res.text).toBe(201);
       return res.body.tenantId;
     };
@@ -130,9 +149,13 @@ describe('SIGIL_TENANT_CLAIM and DEFAULT_TENANT', () => {
   it('uses only the configured claim', async () => {
     const mint = async (extra: Record<string, unknown>) =>
       (
-        await client(running.url, jwks.token({ tenant: null, scope: 'sigil:write', extraClaims: extra }))('POST', '/api/v1/sigils', {
-          data: { a: 1 },
-        })
+        await client(running.url, jwks.token({ tenant: null, scope: 'sigil:write', extraClaims: extra }))(
+          'POST',
+          '/api/v1/sigils',
+          {
+            data: { a: 1 },
+          },
+        )
       ).body.tenantId;
     expect(await mint({ org: 'initech', tenant_id: 'ignored' })).toBe('initech');
     expect(await mint({ tenant_id: 'ignored' })).toBe('shared');

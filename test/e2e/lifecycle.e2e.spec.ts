@@ -40,7 +40,10 @@ describe('Persistence, rotation and tampering on LevelDB', () => {
     call = await start();
     const decoded = await call('GET', `/api/v1/sigils/${created.id}`);
     expect(decoded.body).toEqual(created);
-    expect((await call('POST', '/api/v1/sigils/verify', { id: created.id })).body).toMatchObject({ valid: true, reason: 'ok' });
+    expect((await call('POST', '/api/v1/sigils/verify', { id: created.id })).body).toMatchObject({
+      valid: true,
+      reason: 'ok',
+    });
   });
 
   it('rotates: old sigils verify under the previous secret, new ones carry the new kid', async () => {
@@ -49,55 +52,81 @@ describe('Persistence, rotation and tampering on LevelDB', () => {
     expect(old.kid).toBe(kid(SECRET_A));
 
     call = await start({ SPIRAL_EVENT_SECRET: SECRET_B, SPIRAL_EVENT_SECRET_PREVIOUS: SECRET_A });
-    expect((await call('POST', '/api/v1/sigils/verify', { id: old.id })).body).toMatchObject({ valid: true, reason: 'ok', kid: kid(SECRET_A) });
+    expect((await call('POST', '/api/v1/sigils/verify', { id: old.id })).body).toMatchObject({
+      valid: true,
+      reason: 'ok',
+      kid: kid(SECRET_A),
+    });
     const fresh = (await call('POST', '/api/v1/sigils', { data: { era: 'B' } })).body;
     expect(fresh.kid).toBe(kid(SECRET_B));
-    expect((await call('GET', '/api/v1/keys')).body).toEqual({ activeKid: kid(SECRET_B), verifyOnlyKids: [kid(SECRET_A)] });
+    expect((await call('GET', '/api/v1/keys')).body).toEqual({
+      activeKid: kid(SECRET_B),
+      verifyOnlyKids: [kid(SECRET_A)],
+    });
 
     // Retiring A without re-signing leaves its sigils unverifiable, and says why.
     call = await start({ SPIRAL_EVENT_SECRET: SECRET_B });
-    expect((await call('POST', '/api/v1/sigils/verify', { id: old.id })).body).toMatchObject({ valid: false, reason: 'unknown_key' });
-    expect((await call('POST', '/api/v1/sigils/verify', { id: fresh.id })).body).toMatchObject({ valid: true, reason: 'ok' });
+    expect((await call('POST', '/api/v1/sigils/verify', { id: old.id })).body).toMatchObject({
+      valid: false,
+      reason: 'unknown_key',
+    });
+    expect((await call('POST', '/api/v1/sigils/verify', { id: fresh.id })).body).toMatchObject({
+      valid: true,
+      reason: 'ok',
+    });
   });
 
   it.each([
     ['data', (r: any) => ({ ...r, data: { ...r.data, amount: 1_000_000 } })],
-    ['digest and data together', (r: any) => ({ ...r, data: { amount: 1 }, dna: { ...r.dna, digest: `sha256:${'0'.repeat(64)}` } })],
+    [
+      'digest and data together',
+      (r: any) => ({ ...r, data: { amount: 1 }, dna: { ...r.dna, digest: `sha256:${'0'.repeat(64)}` } }),
+    ],
     ['metadata', (r: any) => ({ ...r, metadata: { source: 'forged' } })],
     ['expiry', (r: any) => ({ ...r, expiresAt: null })],
     ['authHash', (r: any) => ({ ...r, authHash: '0'.repeat(16) })],
     ['tenant (a copy planted in another tenant)', (r: any) => ({ ...r, tenantId: 'acme' })],
   ])('reports tampered when a record is altered directly in LevelDB: %s', async (name, alter) => {
     const tenant = name.startsWith('tenant') ? 'victim' : 'acme';
-    let call = await start();
+    await start();
     const writer = client(running!.url, jwks.token({ tenant, scope: 'sigil:write' }));
     const sigil = (
-      await writer('POST', '/api/v1/sigils', { data: { amount: 10 }, expiresAt: new Date(Date.now() + 86_400_000).toISOString() })
+      await writer('POST', '/api/v1/sigils', {
+        data: { amount: 10 },
+        expiresAt: new Date(Date.now() + 86_400_000).toISOString(),
+      })
     ).body;
     await running!.close();
     running = undefined;
 
     const db = new ClassicLevel<string, string>(dbPath);
     const key = LevelSigilRepository.recordKey(tenant, sigil.id);
-    const altered = alter(JSON.parse(await db.get(key) as string));
+    const altered = alter(JSON.parse((await db.get(key)) as string));
     // The cross-tenant case plants the (unchanged) record under the acme tenant.
     await db.put(LevelSigilRepository.recordKey(altered.tenantId, sigil.id), JSON.stringify(altered));
     await db.close();
 
-    call = await start();
-    expect((await call('POST', '/api/v1/sigils/verify', { id: sigil.id })).body).toMatchObject({ valid: false, reason: 'tampered' });
+    const call = await start();
+    expect((await call('POST', '/api/v1/sigils/verify', { id: sigil.id })).body).toMatchObject({
+      valid: false,
+      reason: 'tampered',
+    });
   });
 });
 
 /** A built service in its own process, as an operator runs it. */
-function spawnService(env: Record<string, string>): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
+function spawnService(env: Record<string, string>): {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<number | null>;
+} {
   let output = '';
   const child = spawn(process.execPath, ['--enable-source-maps', MAIN], {
     env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+  child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (output += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   return { child, output: () => output, exited };
 }
@@ -114,7 +143,10 @@ async function waitReady(url: string, exited: Promise<number | null>): Promise<v
   let gone = false;
   void exited.then(() => (gone = true));
   for (let i = 0; i < 200 && !gone; i++) {
-    const ok = await fetch(`${url}/readyz`).then((r) => r.ok, () => false);
+    const ok = await fetch(`${url}/readyz`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) return;
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -149,7 +181,10 @@ describe.skipIf(!existsSync(MAIN) && !process.env.CI)('The built service as a pr
     try {
       await waitReady(`http://127.0.0.1:${port}`, first.exited);
       const second = spawnService(envFor(await freePort()));
-      const code = await Promise.race([second.exited, new Promise<'hung'>((r) => setTimeout(() => r('hung'), 15_000))]);
+      const code = await Promise.race([
+        second.exited,
+        new Promise<'hung'>((r) => setTimeout(() => r('hung'), 15_000)),
+      ]);
       if (code === 'hung') second.child.kill('SIGKILL');
       expect(code).toBe(1);
       expect(second.output()).toContain(`${dir.path}/db/LOCK`);
@@ -164,7 +199,12 @@ describe.skipIf(!existsSync(MAIN) && !process.env.CI)('The built service as a pr
     const bad = spawnService({ NODE_ENV: 'production', SPIRAL_EVENT_SECRET: 'tooshort12', SIGIL_PORT: 'x' });
     expect(await bad.exited).toBe(1);
     const out = bad.output();
-    for (const name of ['SIGIL_PORT', 'JWT_ISSUER', 'JWT_JWKS_URI', 'SPIRAL_EVENT_SECRET: must be 64 hex characters']) {
+    for (const name of [
+      'SIGIL_PORT',
+      'JWT_ISSUER',
+      'JWT_JWKS_URI',
+      'SPIRAL_EVENT_SECRET: must be 64 hex characters',
+    ]) {
       expect(out).toContain(name);
     }
     expect(out.trim().split('\n')[0]).toMatch(/^sigil-dna: Invalid configuration \(4 problems\):$/);
@@ -177,7 +217,9 @@ describe.skipIf(!existsSync(MAIN) && !process.env.CI)('The built service as a pr
     const service = spawnService(envFor(port));
     await waitReady(url, service.exited);
     const call = client(url, jwks.token({ scope: 'sigil:write' }));
-    const inflight = Array.from({ length: 100 }, (_, i) => call('POST', '/api/v1/sigils', { data: { i } }).catch(() => null));
+    const inflight = Array.from({ length: 100 }, (_, i) =>
+      call('POST', '/api/v1/sigils', { data: { i } }).catch(() => null),
+    );
     service.child.kill('SIGTERM');
     const results = await Promise.all(inflight);
     expect(await service.exited).toBe(0);

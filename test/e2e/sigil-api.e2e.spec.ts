@@ -1,7 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keyIdOf } from '#sigil';
 import { JwksServer } from '../support/jwks-server.js';
-import { client, expectProblemShape, SECRET_A, startApp, tempDir, type Call, type RunningApp } from '../support/test-app.js';
+import {
+  client,
+  expectProblemShape,
+  SECRET_A,
+  startApp,
+  tempDir,
+  type Call,
+  type RunningApp,
+} from '../support/test-app.js';
 
 const SIGIL_ID = /^sigil_[0-9A-HJKMNP-TV-Z]{26}$/;
 
@@ -19,12 +27,19 @@ describe('Sigil API over HTTP (LevelDB, JWKS on loopback)', () => {
   beforeAll(async () => {
     await jwks.start();
     dir = await tempDir();
-    running = await startApp(jwks, { SIGIL_STORAGE: 'leveldb', SIGIL_DB_PATH: `${dir.path}/db`, SIGIL_MAX_DATA_BYTES: '2048' });
+    running = await startApp(jwks, {
+      SIGIL_STORAGE: 'leveldb',
+      SIGIL_DB_PATH: `${dir.path}/db`,
+      SIGIL_MAX_DATA_BYTES: '2048',
+    });
     writer = client(running.url, jwks.token({ scope: 'sigil:write', sub: 'writer' }));
     reader = client(running.url, jwks.token({ scope: 'sigil:read', sub: 'reader' }));
     revoker = client(running.url, jwks.token({ scope: 'sigil:revoke sigil:read', sub: 'revoker' }));
     admin = client(running.url, jwks.token({ scope: 'sigil:admin', sub: 'admin' }));
-    otherTenant = client(running.url, jwks.token({ tenant: 'globex', scope: 'sigil:admin', sub: 'intruder' }));
+    otherTenant = client(
+      running.url,
+      jwks.token({ tenant: 'globex', scope: 'sigil:admin', sub: 'intruder' }),
+    );
     anonymous = client(running.url);
   });
   afterAll(async () => {
@@ -88,9 +103,21 @@ describe('Sigil API over HTTP (LevelDB, JWKS on loopback)', () => {
       ['data as an array', { data: [1, 2] }, 'data'],
       ['empty data', { data: {} }, 'data'],
       ['phi out of range', { data: { a: 1 }, consciousnessState: { phi: 11 } }, 'consciousnessState.phi'],
-      ['coherence not a number', { data: { a: 1 }, consciousnessState: { coherence: 'high' } }, 'consciousnessState.coherence'],
-      ['an unknown nested field', { data: { a: 1 }, consciousnessState: { mood: 1 } }, 'consciousnessState.mood'],
-      ['11 tags', { data: { a: 1 }, metadata: { tags: Array.from({ length: 11 }, (_, i) => `t${i}`) } }, 'metadata.tags'],
+      [
+        'coherence not a number',
+        { data: { a: 1 }, consciousnessState: { coherence: 'high' } },
+        'consciousnessState.coherence',
+      ],
+      [
+        'an unknown nested field',
+        { data: { a: 1 }, consciousnessState: { mood: 1 } },
+        'consciousnessState.mood',
+      ],
+      [
+        '11 tags',
+        { data: { a: 1 }, metadata: { tags: Array.from({ length: 11 }, (_, i) => `t${i}`) } },
+        'metadata.tags',
+      ],
       ['a 51-char tag', { data: { a: 1 }, metadata: { tags: ['x'.repeat(51)] } }, 'metadata.tags'],
       ['a 101-char source', { data: { a: 1 }, metadata: { source: 'x'.repeat(101) } }, 'metadata.source'],
       ['a non-semver version', { data: { a: 1 }, metadata: { version: 'v1' } }, 'metadata.version'],
@@ -105,13 +132,23 @@ describe('Sigil API over HTTP (LevelDB, JWKS on loopback)', () => {
     });
 
     it('answers 400 for malformed JSON, a non-object body and a JSON null', async () => {
-      expectProblemShape(await writer('POST', '/api/v1/sigils', '{"data":'), 400, 'VALIDATION_FAILED', 'body');
+      expectProblemShape(
+        await writer('POST', '/api/v1/sigils', '{"data":'),
+        400,
+        'VALIDATION_FAILED',
+        'body',
+      );
       expectProblemShape(await writer('POST', '/api/v1/sigils', '[1,2]'), 400, 'VALIDATION_FAILED');
       expectProblemShape(await writer('POST', '/api/v1/sigils', '"text"'), 400, 'VALIDATION_FAILED');
     });
 
     it('answers 413 when canonical data exceeds SIGIL_MAX_DATA_BYTES, and when the body exceeds the body limit', async () => {
-      expectProblemShape(await writer('POST', '/api/v1/sigils', { data: { blob: 'x'.repeat(3000) } }), 413, 'PAYLOAD_TOO_LARGE', 'data');
+      expectProblemShape(
+        await writer('POST', '/api/v1/sigils', { data: { blob: 'x'.repeat(3000) } }),
+        413,
+        'PAYLOAD_TOO_LARGE',
+        'data',
+      );
       const huge = JSON.stringify({ data: { blob: 'x'.repeat(2 * 1024 * 1024) } });
       expectProblemShape(await writer('POST', '/api/v1/sigils', huge), 413, 'PAYLOAD_TOO_LARGE');
     });
@@ -131,7 +168,12 @@ describe('Sigil API over HTTP (LevelDB, JWKS on loopback)', () => {
       expect(again.status).toBe(201);
       expect(again.body.id).toBe(first.body.id);
       expect(again.headers.get('idempotent-replayed')).toBe('true');
-      const conflict = await writer('POST', '/api/v1/sigils', { data: { order: 8 } }, { 'idempotency-key': 'order-7' });
+      const conflict = await writer(
+        'POST',
+        '/api/v1/sigils',
+        { data: { order: 8 } },
+        { 'idempotency-key': 'order-7' },
+      );
       expectProblemShape(conflict, 409, 'CONFLICT');
     });
 
@@ -151,7 +193,11 @@ describe('Sigil API over HTTP (LevelDB, JWKS on loopback)', () => {
       const res = await reader('GET', `/api/v1/sigils/${sigil.id}`);
       expect(res.status).toBe(200);
       expect(res.body).toEqual(sigil);
-      expectProblemShape(await reader('GET', '/api/v1/sigils/sigil_01JD3Q9X8Y7Z6W5V4T3S2R1Q0P'), 404, 'NOT_FOUND');
+      expectProblemShape(
+        await reader('GET', '/api/v1/sigils/sigil_01JD3Q9X8Y7Z6W5V4T3S2R1Q0P'),
+        404,
+        'NOT_FOUND',
+      );
       expectProblemShape(await reader('GET', '/api/v1/sigils/not-an-id'), 404, 'NOT_FOUND');
     });
 
@@ -168,11 +214,21 @@ describe('Sigil API over HTTP (LevelDB, JWKS on loopback)', () => {
         sigilId: sigil.id,
         kid: sigil.kid,
       });
-      expect(await verify({ id: 'sigil_01JD3Q9X8Y7Z6W5V4T3S2R1Q0P' })).toMatchObject({ valid: false, reason: 'not_found', kid: null });
+      expect(await verify({ id: 'sigil_01JD3Q9X8Y7Z6W5V4T3S2R1Q0P' })).toMatchObject({
+        valid: false,
+        reason: 'not_found',
+        kid: null,
+      });
       expect(await verify({ id: 'garbage' })).toMatchObject({ valid: false, reason: 'not_found' });
       const flipped = (sigil.signature[0] === 'a' ? 'b' : 'a') + sigil.signature.slice(1);
-      expect(await verify({ id: sigil.id, signature: flipped })).toMatchObject({ valid: false, reason: 'signature_mismatch' });
-      expect(await verify({ id: sigil.id, data: { amount: 11 } })).toMatchObject({ valid: false, reason: 'data_mismatch' });
+      expect(await verify({ id: sigil.id, signature: flipped })).toMatchObject({
+        valid: false,
+        reason: 'signature_mismatch',
+      });
+      expect(await verify({ id: sigil.id, data: { amount: 11 } })).toMatchObject({
+        valid: false,
+        reason: 'data_mismatch',
+      });
       // Key order does not matter: the digest is over canonical JSON.
       const multi = await encode({ data: { b: 2, a: 1 } });
       expect(await verify({ id: multi.id, data: { a: 1, b: 2 } })).toMatchObject({ reason: 'ok' });
@@ -182,8 +238,18 @@ describe('Sigil API over HTTP (LevelDB, JWKS on loopback)', () => {
 
     it('rejects a malformed verify body with 400', async () => {
       expectProblemShape(await reader('POST', '/api/v1/sigils/verify', {}), 400, 'VALIDATION_FAILED', 'id');
-      expectProblemShape(await reader('POST', '/api/v1/sigils/verify', { id: 1 }), 400, 'VALIDATION_FAILED', 'id');
-      expectProblemShape(await reader('POST', '/api/v1/sigils/verify', { id: 'x', data: 'y' }), 400, 'VALIDATION_FAILED', 'data');
+      expectProblemShape(
+        await reader('POST', '/api/v1/sigils/verify', { id: 1 }),
+        400,
+        'VALIDATION_FAILED',
+        'id',
+      );
+      expectProblemShape(
+        await reader('POST', '/api/v1/sigils/verify', { id: 'x', data: 'y' }),
+        400,
+        'VALIDATION_FAILED',
+        'data',
+      );
     });
   });
 
@@ -192,7 +258,11 @@ describe('Sigil API over HTTP (LevelDB, JWKS on loopback)', () => {
       const sigil = await encode({ data: { doomed: true } });
       const first = await revoker('POST', `/api/v1/sigils/${sigil.id}/revoke`, { reason: 'compromised' });
       expect(first.status).toBe(200);
-      expect(first.body).toMatchObject({ id: sigil.id, revokedBy: 'revoker', revocationReason: 'compromised' });
+      expect(first.body).toMatchObject({
+        id: sigil.id,
+        revokedBy: 'revoker',
+        revocationReason: 'compromised',
+      });
       expect(first.body.revokedAt).not.toBeNull();
       const second = await revoker('POST', `/api/v1/sigils/${sigil.id}/revoke`, { reason: 'again' });
       expect(second.status).toBe(200);
@@ -206,8 +276,17 @@ describe('Sigil API over HTTP (LevelDB, JWKS on loopback)', () => {
       const res = await revoker('POST', `/api/v1/sigils/${sigil.id}/revoke`);
       expect(res.status).toBe(200);
       expect(res.body.revocationReason).toBeNull();
-      expectProblemShape(await revoker('POST', '/api/v1/sigils/sigil_01JD3Q9X8Y7Z6W5V4T3S2R1Q0P/revoke', {}), 404, 'NOT_FOUND');
-      expectProblemShape(await revoker('POST', `/api/v1/sigils/${sigil.id}/revoke`, { reason: 7 }), 400, 'VALIDATION_FAILED', 'reason');
+      expectProblemShape(
+        await revoker('POST', '/api/v1/sigils/sigil_01JD3Q9X8Y7Z6W5V4T3S2R1Q0P/revoke', {}),
+        404,
+        'NOT_FOUND',
+      );
+      expectProblemShape(
+        await revoker('POST', `/api/v1/sigils/${sigil.id}/revoke`, { reason: 7 }),
+        400,
+        'VALIDATION_FAILED',
+        'reason',
+      );
     });
 
     it('purges with admin scope: 204, then gone', async () => {
@@ -236,7 +315,9 @@ describe('Sigil API over HTTP (LevelDB, JWKS on loopback)', () => {
       for (const [call, method, path, body, scope] of cases) {
         const res = await call(method, path, body);
         expectProblemShape(res, 403, 'FORBIDDEN');
-        expect(res.headers.get('www-authenticate')).toBe(`Bearer realm="sigil-dna", error="insufficient_scope", scope="${scope}"`);
+        expect(res.headers.get('www-authenticate')).toBe(
+          `Bearer realm="sigil-dna", error="insufficient_scope", scope="${scope}"`,
+        );
       }
       // write implies read; admin implies everything
       expect((await writer('GET', `/api/v1/sigils/${sigil.id}`)).status).toBe(200);
@@ -248,14 +329,28 @@ describe('Sigil API over HTTP (LevelDB, JWKS on loopback)', () => {
     it('answers 404 (never 403) for another tenant’s sigil on every operation', async () => {
       const sigil = await encode({ data: { secret: 'acme only' } });
       expectProblemShape(await otherTenant('GET', `/api/v1/sigils/${sigil.id}`), 404, 'NOT_FOUND');
-      expectProblemShape(await otherTenant('POST', `/api/v1/sigils/${sigil.id}/revoke`, {}), 404, 'NOT_FOUND');
+      expectProblemShape(
+        await otherTenant('POST', `/api/v1/sigils/${sigil.id}/revoke`, {}),
+        404,
+        'NOT_FOUND',
+      );
       expectProblemShape(await otherTenant('DELETE', `/api/v1/sigils/${sigil.id}`), 404, 'NOT_FOUND');
-      expectProblemShape(await otherTenant('POST', '/api/v1/sigils/match', { sigilId: sigil.id }), 404, 'NOT_FOUND');
-      const verified = await otherTenant('POST', '/api/v1/sigils/verify', { id: sigil.id, signature: sigil.signature });
+      expectProblemShape(
+        await otherTenant('POST', '/api/v1/sigils/match', { sigilId: sigil.id }),
+        404,
+        'NOT_FOUND',
+      );
+      const verified = await otherTenant('POST', '/api/v1/sigils/verify', {
+        id: sigil.id,
+        signature: sigil.signature,
+      });
       expect(verified.body).toMatchObject({ valid: false, reason: 'not_found' });
       const listed = await otherTenant('GET', '/api/v1/sigils?limit=200');
       expect(listed.body.items.map((i: { id: string }) => i.id)).not.toContain(sigil.id);
-      const matched = await otherTenant('POST', '/api/v1/sigils/match', { dnaPattern: sigil.dna.resonancePattern, threshold: 0 });
+      const matched = await otherTenant('POST', '/api/v1/sigils/match', {
+        dnaPattern: sigil.dna.resonancePattern,
+        threshold: 0,
+      });
       expect(matched.body.matches.map((m: { sigilId: string }) => m.sigilId)).not.toContain(sigil.id);
       // …and the owner still sees it untouched.
       const mine = await reader('POST', '/api/v1/sigils/verify', { id: sigil.id });
@@ -269,7 +364,10 @@ describe('Sigil API over HTTP (LevelDB, JWKS on loopback)', () => {
 
     beforeAll(async () => {
       // A tenant of its own so earlier tests' sigils don't interfere with exact expectations.
-      const listWriter = client(running.url, jwks.token({ tenant: 'lists', scope: 'sigil:admin', sub: 'lw' }));
+      const listWriter = client(
+        running.url,
+        jwks.token({ tenant: 'lists', scope: 'sigil:admin', sub: 'lw' }),
+      );
       lister = listWriter;
       ids = [];
       for (let i = 0; i < 7; i++) {
@@ -332,9 +430,24 @@ describe('Sigil API over HTTP (LevelDB, JWKS on loopback)', () => {
       expectProblemShape(await lister('GET', '/api/v1/sigils?limit=0'), 400, 'VALIDATION_FAILED', 'limit');
       expectProblemShape(await lister('GET', '/api/v1/sigils?limit=201'), 400, 'VALIDATION_FAILED', 'limit');
       expectProblemShape(await lister('GET', '/api/v1/sigils?limit=ten'), 400, 'VALIDATION_FAILED', 'limit');
-      expectProblemShape(await lister('GET', '/api/v1/sigils?cursor=bm9wZQ'), 400, 'VALIDATION_FAILED', 'cursor');
-      expectProblemShape(await lister('GET', '/api/v1/sigils?revoked=maybe'), 400, 'VALIDATION_FAILED', 'revoked');
-      expectProblemShape(await lister('GET', '/api/v1/sigils?colour=red'), 400, 'VALIDATION_FAILED', 'colour');
+      expectProblemShape(
+        await lister('GET', '/api/v1/sigils?cursor=bm9wZQ'),
+        400,
+        'VALIDATION_FAILED',
+        'cursor',
+      );
+      expectProblemShape(
+        await lister('GET', '/api/v1/sigils?revoked=maybe'),
+        400,
+        'VALIDATION_FAILED',
+        'revoked',
+      );
+      expectProblemShape(
+        await lister('GET', '/api/v1/sigils?colour=red'),
+        400,
+        'VALIDATION_FAILED',
+        'colour',
+      );
     });
 
     it('serves the legacy paths with the same behaviour, marked deprecated', async () => {
@@ -359,7 +472,8 @@ describe('Sigil API over HTTP (LevelDB, JWKS on loopback)', () => {
     beforeAll(async () => {
       matcher = client(running.url, jwks.token({ tenant: 'matching', scope: 'sigil:admin' }));
       const mint = async (state: Record<string, number>) =>
-        (await matcher('POST', '/api/v1/sigils', { data: { same: 'payload' }, consciousnessState: state })).body;
+        (await matcher('POST', '/api/v1/sigils', { data: { same: 'payload' }, consciousnessState: state }))
+          .body;
       base = await mint({ phi: 1.618, coherence: 0.5, awareness: 0.5 });
       near = await mint({ phi: 1.618, coherence: 0.5, awareness: 0.52 });
       far = await mint({ phi: 7.3, coherence: 0.05, awareness: 0.95 });
@@ -382,10 +496,16 @@ describe('Sigil API over HTTP (LevelDB, JWKS on loopback)', () => {
     });
 
     it('matches a raw pattern (the identical sigil scores 1) and skips revoked sigils', async () => {
-      const res = await matcher('POST', '/api/v1/sigils/match', { dnaPattern: near.dna.resonancePattern, threshold: 0.5 });
+      const res = await matcher('POST', '/api/v1/sigils/match', {
+        dnaPattern: near.dna.resonancePattern,
+        threshold: 0.5,
+      });
       expect(res.body.matches[0]).toEqual({ sigilId: near.id, similarity: 1 });
       await matcher('POST', `/api/v1/sigils/${near.id}/revoke`, {});
-      const after = await matcher('POST', '/api/v1/sigils/match', { dnaPattern: near.dna.resonancePattern, threshold: 0 });
+      const after = await matcher('POST', '/api/v1/sigils/match', {
+        dnaPattern: near.dna.resonancePattern,
+        threshold: 0,
+      });
       expect(after.body.matches.map((m: { sigilId: string }) => m.sigilId)).not.toContain(near.id);
     });
 
@@ -398,14 +518,31 @@ describe('Sigil API over HTTP (LevelDB, JWKS on loopback)', () => {
         'dnaPattern',
       );
       expectProblemShape(
-        await matcher('POST', '/api/v1/sigils/match', { dnaPattern: base.dna.resonancePattern, sigilId: base.id }),
+        await matcher('POST', '/api/v1/sigils/match', {
+          dnaPattern: base.dna.resonancePattern,
+          sigilId: base.id,
+        }),
         400,
         'VALIDATION_FAILED',
         'dnaPattern',
       );
-      expectProblemShape(await matcher('POST', '/api/v1/sigils/match', { sigilId: base.id, topN: 101 }), 400, 'VALIDATION_FAILED', 'topN');
-      expectProblemShape(await matcher('POST', '/api/v1/sigils/match', { sigilId: base.id, threshold: 2 }), 400, 'VALIDATION_FAILED', 'threshold');
-      expectProblemShape(await matcher('POST', '/api/v1/sigils/match', { sigilId: 'sigil_01JD3Q9X8Y7Z6W5V4T3S2R1Q0P' }), 404, 'NOT_FOUND');
+      expectProblemShape(
+        await matcher('POST', '/api/v1/sigils/match', { sigilId: base.id, topN: 101 }),
+        400,
+        'VALIDATION_FAILED',
+        'topN',
+      );
+      expectProblemShape(
+        await matcher('POST', '/api/v1/sigils/match', { sigilId: base.id, threshold: 2 }),
+        400,
+        'VALIDATION_FAILED',
+        'threshold',
+      );
+      expectProblemShape(
+        await matcher('POST', '/api/v1/sigils/match', { sigilId: 'sigil_01JD3Q9X8Y7Z6W5V4T3S2R1Q0P' }),
+        404,
+        'NOT_FOUND',
+      );
     });
   });
 
@@ -431,7 +568,9 @@ describe('Sigil API over HTTP (LevelDB, JWKS on loopback)', () => {
       expect(ui.text).toContain('swagger');
       const doc = await anonymous('GET', '/docs-json');
       expect(doc.status).toBe(200);
-      expect(Object.keys(doc.body.paths)).toEqual(expect.arrayContaining(['/api/v1/sigils', '/api/v1/sigils/verify']));
+      expect(Object.keys(doc.body.paths)).toEqual(
+        expect.arrayContaining(['/api/v1/sigils', '/api/v1/sigils/verify']),
+      );
     });
 
     it('answers unknown routes and methods with a problem', async () => {
@@ -443,7 +582,9 @@ describe('Sigil API over HTTP (LevelDB, JWKS on loopback)', () => {
       const echoed = await anonymous('GET', '/api/v1/sigils', undefined, { 'x-request-id': 'trace-123' });
       expect(echoed.headers.get('x-request-id')).toBe('trace-123');
       expect(echoed.body.requestId).toBe('trace-123');
-      const replaced = await anonymous('GET', '/api/v1/sigils', undefined, { 'x-request-id': 'bad id <script>' });
+      const replaced = await anonymous('GET', '/api/v1/sigils', undefined, {
+        'x-request-id': 'bad id <script>',
+      });
       expect(replaced.headers.get('x-request-id')).not.toBe('bad id <script>');
     });
   });

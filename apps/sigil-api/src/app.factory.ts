@@ -29,7 +29,10 @@ export interface CreateAppOptions {
 }
 
 /** Builds the configured application without listening: main.ts, tests, the bench and the OpenAPI export share it. */
-export async function createApp(config: AppConfig, options: CreateAppOptions = {}): Promise<NestFastifyApplication> {
+export async function createApp(
+  config: AppConfig,
+  options: CreateAppOptions = {},
+): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: config.http.bodyLimitBytes,
     // Honour a sane caller-supplied x-request-id, else mint one; pino-http reads the same `req.id`.

@@ -31,20 +31,28 @@ async function bootstrap(): Promise<void> {
     );
   }
   if (config.secrets.origin === 'dev-file') {
-    logger.warn(`DEV SECRET: SPIRAL_EVENT_SECRET is unset; signing with the development secret in ${config.devDir}/.`);
+    logger.warn(
+      `DEV SECRET: SPIRAL_EVENT_SECRET is unset; signing with the development secret in ${config.devDir}/.`,
+    );
   }
   for (const path of created) logger.warn(`created ${path}`);
 
   installShutdown(app, config, logger);
   await app.listen({ port: config.http.port, host: config.http.host });
-  logger.log(`Sigil-DNA listening on http://${config.http.host}:${config.http.port} (storage: ${config.storage.kind}, docs: /docs)`);
+  logger.log(
+    `Sigil-DNA listening on http://${config.http.host}:${config.http.port} (storage: ${config.storage.kind}, docs: /docs)`,
+  );
 }
 
 /**
  * SIGTERM/SIGINT: readiness turns 503 first, then the server stops accepting, drains in-flight
  * requests and closes the store. A hung close is cut off after the grace period.
  */
-function installShutdown(app: Awaited<ReturnType<typeof createApp>>, config: AppConfig, logger: Logger): void {
+function installShutdown(
+  app: Awaited<ReturnType<typeof createApp>>,
+  config: AppConfig,
+  logger: Logger,
+): void {
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) return;
@@ -72,7 +80,9 @@ bootstrap().catch((error: unknown) => {
   if (error instanceof StoreLockedError) {
     process.stderr.write(`sigil-dna: ${error.message}\n`);
   } else {
-    process.stderr.write(`sigil-dna: failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(
+      `sigil-dna: failed to start: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
   }
   process.exit(1);
 });

@@ -11,7 +11,13 @@ export function buildOpenApiDocument(app: NestFastifyApplication): OpenAPIObject
     )
     .setVersion('1')
     .addBearerAuth(
-      { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'RS/PS/ES-signed JWT from the configured JWKS issuer. Scopes: sigil:read, sigil:write, sigil:revoke, sigil:admin.' },
+      {
+        type: 'http',
+        scheme: 'bearer',
+        bearerFormat: 'JWT',
+        description:
+          'RS/PS/ES-signed JWT from the configured JWKS issuer. Scopes: sigil:read, sigil:write, sigil:revoke, sigil:admin.',
+      },
       'jwt',
     )
     .build();

@@ -30,7 +30,12 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
     return true;
   }
 
-  override handleRequest<T = Principal>(err: unknown, user: T | false, info: unknown, context: ExecutionContext): T {
+  override handleRequest<T = Principal>(
+    err: unknown,
+    user: T | false,
+    info: unknown,
+    context: ExecutionContext,
+  ): T {
     if (user && !err) return user;
     const failure = toAuthenticationError(err ?? info);
     this.audit(context, { event: 'auth.failed', reason: failure.reason });
@@ -67,7 +72,8 @@ export function toAuthenticationError(cause: unknown): AuthenticationError {
     if (message === 'No auth token') return 'missing_token';
     if (message.startsWith('jwt audience invalid')) return 'invalid_audience';
     if (message.startsWith('jwt issuer invalid')) return 'invalid_issuer';
-    if (message === 'invalid algorithm' || message === 'jwt signature is required') return 'invalid_algorithm';
+    if (message === 'invalid algorithm' || message === 'jwt signature is required')
+      return 'invalid_algorithm';
     if (message === 'invalid signature') return 'invalid_signature';
     return 'malformed';
   })();

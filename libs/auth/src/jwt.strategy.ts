@@ -80,6 +80,6 @@ function jwksKeyProvider(jwksUri: string) {
     if (!(ALLOWED_ALGORITHMS as readonly string[]).includes(decoded.header.alg)) {
       return done(new AuthenticationError('invalid_algorithm'));
     }
-    fromJwks(request as never, rawJwt, done as never);
+    fromJwks(request, rawJwt, done as never);
   };
 }

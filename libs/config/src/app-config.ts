@@ -26,9 +26,7 @@ export abstract class AppConfig {
     origin: 'env' | 'dev-file';
   };
   abstract readonly storage:
-    | { kind: 'leveldb'; path: string; sync: boolean }
-    | { kind: 'memory' }
-    | { kind: 'postgres'; url: string };
+    { kind: 'leveldb'; path: string; sync: boolean } | { kind: 'memory' } | { kind: 'postgres'; url: string };
   abstract readonly sigil: { maxDataBytes: number };
   abstract readonly rateLimit: { limit: number; windowSeconds: number };
   abstract readonly redisUrl: string | null;

@@ -110,7 +110,9 @@ export function parseConfig(
   const needsDev = !e.JWT_JWKS_URI || e.SPIRAL_EVENT_SECRET === undefined;
   const dev = needsDev && devMaterial ? devMaterial(devDir) : undefined;
   if (needsDev && !dev) {
-    throw new ConfigError(['JWT_JWKS_URI and SPIRAL_EVENT_SECRET: required when dev-auth material is unavailable']);
+    throw new ConfigError([
+      'JWT_JWKS_URI and SPIRAL_EVENT_SECRET: required when dev-auth material is unavailable',
+    ]);
   }
 
   return {

@@ -2,7 +2,14 @@ export { Clock, SystemClock } from './clock.js';
 export { canonicalJson } from './dna/canonical-json.js';
 export { cosineSimilarity } from './dna/cosine.js';
 export { dataDigest, resonancePattern, RESONANCE_LENGTH } from './dna/dna.js';
-export { constantTimeEqualHex, deriveTenantKey, isValidSecret, KeyRing, keyIdOf, type KeyRingStatus } from './dna/key-ring.js';
+export {
+  constantTimeEqualHex,
+  deriveTenantKey,
+  isValidSecret,
+  KeyRing,
+  keyIdOf,
+  type KeyRingStatus,
+} from './dna/key-ring.js';
 export { authHash, signingInput, type SignedFields } from './dna/signing.js';
 export { ApiProblems, PROBLEM_CONTENT_TYPE, ProblemView, type ProblemCode } from './http/problem.view.js';
 export {

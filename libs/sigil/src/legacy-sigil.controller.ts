@@ -22,7 +22,11 @@ export class LegacySigilController {
 
   @Post(LEGACY_PATH)
   @Scoped(SCOPES.write)
-  @ApiOperation({ summary: 'Mint a sigil (legacy path)', deprecated: true, description: `Use POST ${SIGILS_PATH}.` })
+  @ApiOperation({
+    summary: 'Mint a sigil (legacy path)',
+    deprecated: true,
+    description: `Use POST ${SIGILS_PATH}.`,
+  })
   @ApiCreatedResponse({ type: SigilView })
   @ApiProblems(400, 403, 409, 413)
   encode(
@@ -37,7 +41,11 @@ export class LegacySigilController {
 
   @Get(LEGACY_PATH)
   @Scoped(SCOPES.read)
-  @ApiOperation({ summary: 'List sigils (legacy path)', deprecated: true, description: `Use GET ${SIGILS_PATH}.` })
+  @ApiOperation({
+    summary: 'List sigils (legacy path)',
+    deprecated: true,
+    description: `Use GET ${SIGILS_PATH}.`,
+  })
   @ApiOkResponse({ type: SigilListView })
   @ApiProblems(400, 403)
   list(

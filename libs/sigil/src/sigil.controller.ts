@@ -32,7 +32,8 @@ const IdempotencyHeader = () =>
   ApiHeader({
     name: 'Idempotency-Key',
     required: false,
-    description: 'Same key and body from the same principal within 24 h return the same sigil; another body → 409.',
+    description:
+      'Same key and body from the same principal within 24 h return the same sigil; another body → 409.',
   });
 
 @ApiTags('sigils')
@@ -45,7 +46,10 @@ export class SigilController {
   @Scoped(SCOPES.write)
   @ApiOperation({ summary: 'Mint a sigil', description: 'Scope: `sigil:write`.' })
   @IdempotencyHeader()
-  @ApiCreatedResponse({ type: SigilView, description: 'The new sigil (or the replayed one for a repeated Idempotency-Key).' })
+  @ApiCreatedResponse({
+    type: SigilView,
+    description: 'The new sigil (or the replayed one for a repeated Idempotency-Key).',
+  })
   @ApiProblems(400, 403, 409, 413)
   async encode(
     @CurrentPrincipal() principal: Principal,
@@ -66,7 +70,10 @@ export class SigilController {
 
   @Get(SIGILS_PATH)
   @Scoped(SCOPES.read)
-  @ApiOperation({ summary: 'List sigils, newest first', description: 'Scope: `sigil:read`. Items omit `data`.' })
+  @ApiOperation({
+    summary: 'List sigils, newest first',
+    description: 'Scope: `sigil:read`. Items omit `data`.',
+  })
   @ApiOkResponse({ type: SigilListView })
   @ApiProblems(400, 403)
   list(@CurrentPrincipal() principal: Principal, @Query() query: ListSigilsQuery): Promise<ListResult> {
@@ -93,20 +100,26 @@ export class SigilController {
   @Scoped(SCOPES.read)
   @ApiOperation({
     summary: 'Find sigils with similar resonance patterns',
-    description: 'Scope: `sigil:read`. Cosine similarity within the caller’s tenant; revoked sigils and the query sigil are excluded.',
+    description:
+      'Scope: `sigil:read`. Cosine similarity within the caller’s tenant; revoked sigils and the query sigil are excluded.',
   })
   @ApiOkResponse({ type: MatchResultDto })
   @ApiProblems(400, 403, 404)
   match(@CurrentPrincipal() principal: Principal, @Body() body: MatchSigilsDto): Promise<MatchResult> {
     if (body.dnaPattern !== undefined && body.sigilId !== undefined) {
-      throw new SigilValidationError([{ field: 'dnaPattern', message: 'give dnaPattern or sigilId, not both' }]);
+      throw new SigilValidationError([
+        { field: 'dnaPattern', message: 'give dnaPattern or sigilId, not both' },
+      ]);
     }
     return this.sigils.match(principal.tenantId, body as Parameters<SigilService['match']>[1]);
   }
 
   @Get(`${SIGILS_PATH}/:id`)
   @Scoped(SCOPES.read)
-  @ApiOperation({ summary: 'Decode a sigil', description: 'Scope: `sigil:read`. Returns the sigil with its data.' })
+  @ApiOperation({
+    summary: 'Decode a sigil',
+    description: 'Scope: `sigil:read`. Returns the sigil with its data.',
+  })
   @IdParam()
   @ApiOkResponse({ type: SigilView })
   @ApiProblems(403, 404)
@@ -117,7 +130,10 @@ export class SigilController {
   @Post(`${SIGILS_PATH}/:id/revoke`)
   @HttpCode(200)
   @Scoped(SCOPES.revoke)
-  @ApiOperation({ summary: 'Revoke a sigil', description: 'Scope: `sigil:revoke`. Idempotent: revoking again returns it unchanged.' })
+  @ApiOperation({
+    summary: 'Revoke a sigil',
+    description: 'Scope: `sigil:revoke`. Idempotent: revoking again returns it unchanged.',
+  })
   @IdParam()
   @ApiOkResponse({ type: SigilView })
   @ApiProblems(400, 403, 404)
@@ -145,7 +161,10 @@ export class SigilController {
   @Get('/api/v1/keys')
   @Scoped(SCOPES.admin)
   @ApiTags('keys')
-  @ApiOperation({ summary: 'Key ring status', description: 'Scope: `sigil:admin`. Kids only; secrets never leave the process.' })
+  @ApiOperation({
+    summary: 'Key ring status',
+    description: 'Scope: `sigil:admin`. Kids only; secrets never leave the process.',
+  })
   @ApiOkResponse({ type: KeyStatusView })
   @ApiProblems(403)
   keys(): KeyRingStatus {

@@ -11,7 +11,12 @@ import { cosineSimilarity } from './dna/cosine.js';
 import { dataDigest, resonancePattern } from './dna/dna.js';
 import { constantTimeEqualHex, KeyRing, type KeyRingStatus } from './dna/key-ring.js';
 import { authHash, signingInput } from './dna/signing.js';
-import { DataTooLargeError, IdempotencyConflictError, SigilNotFoundError, SigilValidationError } from './sigil.errors.js';
+import {
+  DataTooLargeError,
+  IdempotencyConflictError,
+  SigilNotFoundError,
+  SigilValidationError,
+} from './sigil.errors.js';
 import {
   DEFAULT_CONSCIOUSNESS,
   type EncodeInput,
@@ -58,7 +63,10 @@ export class SigilService {
     const consciousnessState = withDefaults(input.consciousnessState);
     const metadata = normalizeMetadata(input.metadata);
     const id = `sigil_${this.ulid(now)}`;
-    const dna = { digest: dataDigest(canonical), resonancePattern: resonancePattern(canonical, consciousnessState) };
+    const dna = {
+      digest: dataDigest(canonical),
+      resonancePattern: resonancePattern(canonical, consciousnessState),
+    };
     const signed = {
       id,
       tenantId: principal.tenantId,
@@ -141,14 +149,26 @@ export class SigilService {
         })
       : null;
     if (!revoked) throw new SigilNotFoundError(id);
-    this.logger.log({ audit: true, event: 'sigil.revoked', sigilId: id, tenantId: principal.tenantId, principal: principal.sub });
+    this.logger.log({
+      audit: true,
+      event: 'sigil.revoked',
+      sigilId: id,
+      tenantId: principal.tenantId,
+      principal: principal.sub,
+    });
     return revoked;
   }
 
   async purge(principal: Principal, id: string): Promise<void> {
     const deleted = isSigilId(id) ? await this.repository.delete(principal.tenantId, id) : false;
     if (!deleted) throw new SigilNotFoundError(id);
-    this.logger.log({ audit: true, event: 'sigil.purged', sigilId: id, tenantId: principal.tenantId, principal: principal.sub });
+    this.logger.log({
+      audit: true,
+      event: 'sigil.purged',
+      sigilId: id,
+      tenantId: principal.tenantId,
+      principal: principal.sub,
+    });
   }
 
   async list(tenantId: string, input: ListInput): Promise<ListResult> {
@@ -166,7 +186,10 @@ export class SigilService {
   }
 
   async match(tenantId: string, input: MatchInput): Promise<MatchResult> {
-    const query = input.sigilId === undefined ? input.dnaPattern : (await this.decode(tenantId, input.sigilId)).dna.resonancePattern;
+    const query =
+      input.sigilId === undefined
+        ? input.dnaPattern
+        : (await this.decode(tenantId, input.sigilId)).dna.resonancePattern;
     const matches: MatchResult['matches'] = [];
     for await (const entry of this.repository.patterns(tenantId)) {
       if (entry.revoked || entry.id === input.sigilId) continue;
@@ -200,7 +223,9 @@ export class SigilService {
     if (expiresAt === undefined) return null;
     const at = Date.parse(expiresAt);
     if (Number.isNaN(at) || at <= now) {
-      throw new SigilValidationError([{ field: 'expiresAt', message: 'must be an ISO-8601 time in the future' }]);
+      throw new SigilValidationError([
+        { field: 'expiresAt', message: 'must be an ISO-8601 time in the future' },
+      ]);
     }
     return new Date(at).toISOString();
   }

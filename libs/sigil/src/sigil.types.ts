@@ -54,8 +54,7 @@ export interface ListResult {
 }
 
 export type MatchInput = { topN: number; threshold: number } & (
-  | { dnaPattern: number[]; sigilId?: undefined }
-  | { sigilId: string; dnaPattern?: undefined }
+  { dnaPattern: number[]; sigilId?: undefined } | { sigilId: string; dnaPattern?: undefined }
 );
 
 export interface MatchResult {

@@ -15,7 +15,12 @@ export class ProblemFilter implements ExceptionFilter {
   }
 }
 
-export function sendProblem(error: unknown, request: FastifyRequest, reply: FastifyReply, logger: Logger): void {
+export function sendProblem(
+  error: unknown,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  logger: Logger,
+): void {
   const { problem, headers, unexpected } = problemFor(error, String(request.id));
   if (unexpected) {
     logger.error({ err: error, requestId: request.id, msg: 'unhandled error' });

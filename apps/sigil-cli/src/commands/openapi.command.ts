@@ -36,7 +36,9 @@ export function registerOpenApiCommand(program: Command): void {
       if (options.check) {
         const committed = await readFile(options.check, 'utf8').catch(() => '');
         if (committed !== document) {
-          process.stderr.write(`${options.check} is out of date with the code: run \`npm run openapi\` and commit it.\n`);
+          process.stderr.write(
+            `${options.check} is out of date with the code: run \`npm run openapi\` and commit it.\n`,
+          );
           process.exitCode = 1;
           return;
         }

@@ -25,5 +25,8 @@ export function signingInput(s: SignedFields): string {
 
 /** First 16 hex chars of SHA-256(id + signature): a short handle that commits to both. */
 export function authHash(id: string, signature: string): string {
-  return createHash('sha256').update(id + signature, 'utf8').digest('hex').slice(0, 16);
+  return createHash('sha256')
+    .update(id + signature, 'utf8')
+    .digest('hex')
+    .slice(0, 16);
 }

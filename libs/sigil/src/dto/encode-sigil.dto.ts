@@ -71,7 +71,8 @@ export class EncodeSigilDto {
   @ApiProperty({
     type: 'object',
     additionalProperties: true,
-    description: 'Any JSON object with at least one key; its RFC 8785 canonical form is limited to SIGIL_MAX_DATA_BYTES.',
+    description:
+      'Any JSON object with at least one key; its RFC 8785 canonical form is limited to SIGIL_MAX_DATA_BYTES.',
     example: { invoice: 'INV-1001', amount: 42.5 },
   })
   @IsObject()
@@ -90,7 +91,10 @@ export class EncodeSigilDto {
   @Type(() => SigilMetadataDto)
   metadata?: SigilMetadataDto;
 
-  @ApiPropertyOptional({ format: 'date-time', description: 'A future time after which verify answers `expired`.' })
+  @ApiPropertyOptional({
+    format: 'date-time',
+    description: 'A future time after which verify answers `expired`.',
+  })
   @IsOptional()
   @IsISO8601({ strict: true, strictSeparator: true })
   expiresAt?: string;

@@ -7,7 +7,10 @@ export function IsNonEmptyObject(options?: ValidationOptions): PropertyDecorator
       name: 'isNonEmptyObject',
       validator: {
         validate: (value: unknown) =>
-          typeof value === 'object' && value !== null && !Array.isArray(value) && Object.keys(value).length > 0,
+          typeof value === 'object' &&
+          value !== null &&
+          !Array.isArray(value) &&
+          Object.keys(value).length > 0,
         defaultMessage: () => '$property must be an object with at least one key',
       },
     },

@@ -42,7 +42,11 @@ export class SigilSummaryView extends OmitType(SigilView, ['data'] as const) {}
 
 export class SigilListView {
   @ApiProperty({ type: [SigilSummaryView] }) items!: SigilSummaryView[];
-  @ApiProperty({ type: String, nullable: true, description: 'Pass as `cursor` for the next page; null on the last.' })
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'Pass as `cursor` for the next page; null on the last.',
+  })
   nextCursor!: string | null;
 }
 

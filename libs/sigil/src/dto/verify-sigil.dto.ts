@@ -8,13 +8,20 @@ export class VerifySigilDto {
   @MaxLength(64)
   id!: string;
 
-  @ApiPropertyOptional({ description: 'A signature the caller holds; compared in constant time.', maxLength: 128 })
+  @ApiPropertyOptional({
+    description: 'A signature the caller holds; compared in constant time.',
+    maxLength: 128,
+  })
   @IsOptional()
   @IsString()
   @MaxLength(128)
   signature?: string;
 
-  @ApiPropertyOptional({ type: 'object', additionalProperties: true, description: 'Data the caller holds; its digest is compared.' })
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    description: 'Data the caller holds; its digest is compared.',
+  })
   @IsOptional()
   @IsObject()
   data?: Record<string, unknown>;
@@ -23,7 +30,16 @@ export class VerifySigilDto {
 export class VerifyResultDto {
   @ApiProperty() valid!: boolean;
   @ApiProperty({
-    enum: ['ok', 'not_found', 'unknown_key', 'tampered', 'signature_mismatch', 'data_mismatch', 'revoked', 'expired'],
+    enum: [
+      'ok',
+      'not_found',
+      'unknown_key',
+      'tampered',
+      'signature_mismatch',
+      'data_mismatch',
+      'revoked',
+      'expired',
+    ],
   })
   reason!: string;
   @ApiProperty() sigilId!: string;
