@@ -83,10 +83,16 @@ export function expectProblemShape(
     throw new Error(`expected problem+json, got ${res.headers.get('content-type')}`);
   }
   if (res.body?.code !== code) throw new Error(`expected code ${code}, got ${res.body?.code}`);
-  if (res.body.status !== status || typeof res.body.requestId !== 'string' || !res.body.title || !res.body.type) {
+  if (
+    res.body.status !== status ||
+    typeof res.body.requestId !== 'string' ||
+    !res.body.title ||
+    !res.body.type
+  ) {
     throw new Error(`incomplete problem body: ${res.text}`);
   }
-  if (res.body.requestId !== res.headers.get('x-request-id')) throw new Error('requestId differs from x-request-id');
+  if (res.body.requestId !== res.headers.get('x-request-id'))
+    throw new Error('requestId differs from x-request-id');
   if (/\bat .+:\d+:\d+\)?/.test(res.text)) throw new Error(`stack trace in body: ${res.text}`);
   if (field !== undefined && !res.body.errors?.some((e: { field: string }) => e.field === field)) {
     throw new Error(`expected an error for field ${field}: ${res.text}`);
