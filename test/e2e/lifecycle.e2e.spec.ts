@@ -1,5 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { ClassicLevel } from 'classic-level';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,6 +9,7 @@ import { JwksServer } from '../support/jwks-server.js';
 import { client, SECRET_A, SECRET_B, startApp, tempDir, type RunningApp } from '../support/test-app.js';
 
 const MAIN = new URL('../../dist/apps/sigil-api/src/main.js', import.meta.url).pathname;
+const CLI = new URL('../../dist/apps/sigil-cli/src/main.js', import.meta.url).pathname;
 const kid = (hex: string) => keyIdOf(Buffer.from(hex, 'hex'));
 
 describe('Persistence, rotation and tampering on LevelDB', () => {
@@ -209,6 +210,63 @@ describe.skipIf(!existsSync(MAIN) && !process.env.CI)('The built service as a pr
     }
     expect(out.trim().split('\n')[0]).toMatch(/^sigil-dna: Invalid configuration \(4 problems\):$/);
     expect(out).not.toContain('tooshort12');
+  });
+
+  it('runs in dev-auth mode without JWKS: the token CLI prints a token the server accepts', async () => {
+    const devDir = `${dir.path}/dev`;
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}`;
+    const service = spawnService({
+      SIGIL_PORT: String(port),
+      SIGIL_DB_PATH: `${dir.path}/devdb`,
+      SIGIL_DEV_DIR: devDir,
+    });
+    try {
+      await waitReady(url, service.exited);
+      expect(service.output()).toContain('DEV-AUTH MODE');
+      expect(service.output()).toContain('DEV SECRET');
+      const token = execFileSync(
+        process.execPath,
+        [
+          CLI,
+          'token',
+          '--tenant',
+          'acme',
+          '--scope',
+          'sigil:read sigil:write',
+          '--sub',
+          'dev',
+          '--ttl',
+          '10m',
+        ],
+        {
+          env: { PATH: process.env.PATH ?? '', SIGIL_DEV_DIR: devDir },
+        },
+      )
+        .toString()
+        .trim();
+      const call = client(url, token);
+      const created = await call('POST', '/api/v1/sigils', { data: { dev: true } });
+      expect(created.status).toBe(201);
+      expect(created.body).toMatchObject({ tenantId: 'acme', createdBy: 'dev' });
+      expect((await client(url, `${token}x`)('GET', '/api/v1/sigils')).status).toBe(401);
+      // The dev secret and keys never appear in the log.
+      const secret = readFileSync(`${devDir}/spiral-secret.hex`, 'utf8').trim();
+      expect(service.output()).not.toContain(secret);
+      expect(statSync(`${devDir}/jwt-private.pem`).mode & 0o077).toBe(0);
+    } finally {
+      service.child.kill('SIGTERM');
+      await service.exited;
+    }
+  });
+
+  it('the token CLI rejects a bad --ttl with a clear message', () => {
+    const run = () =>
+      execFileSync(process.execPath, [CLI, 'token', '--tenant', 'acme', '--ttl', 'forever'], {
+        env: { PATH: process.env.PATH ?? '', SIGIL_DEV_DIR: `${dir.path}/dev` },
+        stdio: 'pipe',
+      });
+    expect(run).toThrow(/use a number with s, m, h or d/);
   });
 
   it('drains in-flight requests on SIGTERM, exits 0, and loses no acknowledged sigil', async () => {
