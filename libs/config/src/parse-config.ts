@@ -18,6 +18,9 @@ const optionalString = z
   .trim()
   .transform((v) => (v === '' ? undefined : v))
   .optional();
+/** A blank variable (`FOO=` in an env file) means "unset", never 0 or "". */
+const blankAsUnset = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), schema);
 const int = (min: number, max: number) =>
   z.coerce
     .number({ error: 'must be a number' })
@@ -28,9 +31,9 @@ const url = (protocols: RegExp, what: string) =>
   optionalString.refine((v) => v === undefined || isUrl(v, protocols), { error: `must be a ${what} URL` });
 
 const envSchema = z.object({
-  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  NODE_ENV: blankAsUnset(z.enum(['development', 'production', 'test']).default('development')),
   SIGIL_HOST: optionalString,
-  SIGIL_PORT: int(0, 65535).default(3000),
+  SIGIL_PORT: blankAsUnset(int(0, 65535).default(3000)),
   JWT_ISSUER: optionalString,
   JWT_AUDIENCE: optionalString,
   JWT_JWKS_URI: url(/^https?:$/, 'http(s)'),
@@ -40,18 +43,18 @@ const envSchema = z.object({
     error: 'must be 1-64 characters of A-Z a-z 0-9 . _ -',
   }),
   SIGIL_TENANT_CLAIM: optionalString,
-  SIGIL_RATE_LIMIT: int(1, 1_000_000).default(200),
-  SIGIL_RATE_WINDOW: int(1, 86_400).default(10),
+  SIGIL_RATE_LIMIT: blankAsUnset(int(1, 1_000_000).default(200)),
+  SIGIL_RATE_WINDOW: blankAsUnset(int(1, 86_400).default(10)),
   REDIS_URL: url(/^rediss?:$/, 'redis:// or rediss://'),
   DATABASE_URL: url(/^postgres(ql)?:$/, 'postgres:// or postgresql://'),
   DNASTORE_URL: url(/^https?:$/, 'http(s)'),
-  SIGIL_STORAGE: z.enum(['leveldb', 'postgres', 'memory']).optional(),
+  SIGIL_STORAGE: blankAsUnset(z.enum(['leveldb', 'postgres', 'memory']).optional()),
   SIGIL_DB_PATH: optionalString,
-  SIGIL_DB_SYNC: z.enum(['true', 'false']).default('true'),
-  SIGIL_MAX_DATA_BYTES: int(64, 16 * 1024 * 1024).default(65_536),
-  SIGIL_SHUTDOWN_GRACE_MS: int(0, 600_000).default(10_000),
+  SIGIL_DB_SYNC: blankAsUnset(z.enum(['true', 'false']).default('true')),
+  SIGIL_MAX_DATA_BYTES: blankAsUnset(int(64, 16 * 1024 * 1024).default(65_536)),
+  SIGIL_SHUTDOWN_GRACE_MS: blankAsUnset(int(0, 600_000).default(10_000)),
   METRICS_TOKEN: optionalString,
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
+  LOG_LEVEL: blankAsUnset(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional()),
   SIGIL_DEV_DIR: optionalString,
 });
 
@@ -94,16 +97,15 @@ export function parseConfig(
   if (production && secret === undefined) {
     problems.push('SPIRAL_EVENT_SECRET: required in production (64 hex characters)');
   }
-  if (!parsed.success) throw new ConfigError(problems);
-  const e = parsed.data;
-  const storageKind = e.SIGIL_STORAGE ?? (e.DATABASE_URL ? 'postgres' : 'leveldb');
-  if (storageKind === 'postgres' && !e.DATABASE_URL) {
+  const storageKind = raw('SIGIL_STORAGE') ?? (raw('DATABASE_URL') ? 'postgres' : 'leveldb');
+  if (storageKind === 'postgres' && raw('DATABASE_URL') === undefined) {
     problems.push('DATABASE_URL: required when SIGIL_STORAGE=postgres');
   }
   if (storageKind === 'memory' && production) {
     problems.push('SIGIL_STORAGE: memory loses every sigil on restart and is not allowed in production');
   }
-  if (problems.length > 0) throw new ConfigError(problems);
+  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
+  const e = parsed.data;
   const devDir = e.SIGIL_DEV_DIR ?? '.sigil-dev';
 
   const audience = e.JWT_AUDIENCE ?? 'sigil-dna';
@@ -112,6 +114,11 @@ export function parseConfig(
   if (needsDev && !dev) {
     throw new ConfigError([
       'JWT_JWKS_URI and SPIRAL_EVENT_SECRET: required when dev-auth material is unavailable',
+    ]);
+  }
+  if (dev && e.SPIRAL_EVENT_SECRET === undefined && !HEX64.test(dev.secretHex)) {
+    throw new ConfigError([
+      `${devDir}/spiral-secret.hex: must hold 64 hex characters; delete it to get a new one`,
     ]);
   }
 
