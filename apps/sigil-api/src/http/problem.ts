@@ -141,8 +141,7 @@ export function problemFor(error: unknown, requestId: string): ProblemResponse {
   if (error instanceof HttpException) {
     const status: number = error.getStatus();
     if (status === 404) return make(404, 'NOT_FOUND', 'no such route');
-    if (status === 413)
-      return make(413, 'PAYLOAD_TOO_LARGE', 'request body is too large');
+    if (status === 413) return make(413, 'PAYLOAD_TOO_LARGE', 'request body is too large');
     if (status === 429) return make(429, 'RATE_LIMITED', 'rate limit exceeded');
     if (status === 405) return make(405, 'NOT_FOUND', 'method not allowed');
     if (status >= 400 && status < 500) return make(status, 'VALIDATION_FAILED', error.message);
