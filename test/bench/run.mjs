@@ -1,0 +1,779 @@
+// Sigil-DNA load benchmark (`npm run bench`).
+//
+// What it does, all on 127.0.0.1 and every step bounded in time:
+//   1. makes a temp dir; starts the built API (dist/) as a child process on a free port with its
+//      LevelDB store (fsync on, the default) and dev-auth material in that dir; waits for
+//      GET /readyz 200; gets a bearer token from the CLI (`sigil-cli token`);
+//   2. starts a bare Node `http` server (bare-server.mjs) doing comparable trivial work: the baseline;
+//   3. drives each scenario with autocannon for BENCH_DURATION seconds after a BENCH_WARMUP warm-up;
+//   4. prints a table, the ratios to the bare server and the SPEC §8 / runbook targets, and writes
+//      everything as JSON to bench-results/bench-<timestamp>.json;
+//   5. SIGTERMs the children, waits for them, removes the temp dir. Any failure: exit code 1.
+//
+// Adding a scenario (e.g. a Postgres store): add a target to TARGETS whose start() calls
+// startService(ctx, { name, env }) with the extra env, then add entries to SCENARIOS that name it.
+// Targets start lazily, once, the first time a selected scenario needs them.
+//
+// Plain ESM JavaScript on purpose: it runs the built service and needs no compile step of its own.
+
+import { execFile, fork, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createReadStream, openSync, closeSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import readline from 'node:readline';
+import { setTimeout as sleep } from 'node:timers/promises';
+import autocannon from 'autocannon';
+
+// ---------------------------------------------------------------------------------------------
+// Configuration (environment knobs)
+// ---------------------------------------------------------------------------------------------
+
+const ROOT = path.resolve(import.meta.dirname, '..', '..');
+const API_MAIN = path.join(ROOT, 'dist/apps/sigil-api/src/main.js');
+const CLI_MAIN = path.join(ROOT, 'dist/apps/sigil-cli/src/main.js');
+const BARE_SERVER = path.join(import.meta.dirname, 'bare-server.mjs');
+const RESULTS_DIR = path.join(ROOT, 'bench-results');
+const HOST = '127.0.0.1';
+
+/** Reads a positive integer env var, or the default; anything else is a usage error. */
+function envInt(name, fallback, { min = 1, max = 3600 } = {}) {
+  const raw = process.env[name];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new BenchError(`${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
+  }
+  return value;
+}
+
+class BenchError extends Error {}
+
+// Filled in main() so that a bad knob is reported like any other failure.
+let CONFIG;
+function readConfig() {
+  return {
+    durationS: envInt('BENCH_DURATION', 10),
+    warmupS: envInt('BENCH_WARMUP', 2, { min: 0 }),
+    connections: envInt('BENCH_CONNECTIONS', 50, { max: 10_000 }),
+    seedSigils: envInt('BENCH_SEED_SIGILS', 1000, { max: 100_000 }),
+    // Comma-separated scenario names to run (the baseline always runs); empty = all.
+    only: (process.env.BENCH_SCENARIOS ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+    // Keep the temp dir (server logs, LevelDB) after a successful run too.
+    keepTmp: process.env.BENCH_KEEP_TMP === '1',
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Targets: the servers under test. Each start() returns { name, url, child, logPath, token? }.
+// ---------------------------------------------------------------------------------------------
+
+const TARGETS = {
+  bare: {
+    description: 'bare Node http server (baseline)',
+    start: (ctx) => startBareServer(ctx),
+  },
+  'sigil-leveldb': {
+    description: 'Sigil-DNA API, LevelDB store, fsync on',
+    start: (ctx) =>
+      startService(ctx, {
+        name: 'sigil-leveldb',
+        env: {
+          SIGIL_STORAGE: 'leveldb',
+          SIGIL_DB_PATH: path.join(ctx.tmpDir, 'leveldb'),
+          SIGIL_DB_SYNC: 'true',
+        },
+      }),
+  },
+  // Later, for example:
+  // 'sigil-postgres': {
+  //   description: 'Sigil-DNA API, Postgres store',
+  //   start: (ctx) => startService(ctx, { name: 'sigil-postgres',
+  //     env: { SIGIL_STORAGE: 'postgres', DATABASE_URL: requiredEnv('BENCH_DATABASE_URL') } }),
+  // },
+};
+
+// ---------------------------------------------------------------------------------------------
+// Scenarios. prepare(target, ctx) returns the autocannon options for the scenario (url, method,
+// headers, body or requests...) and may seed data first. `targets` are the goals it is judged by.
+// ---------------------------------------------------------------------------------------------
+
+const SCENARIOS = [
+  {
+    name: 'bare',
+    baseline: true,
+    target: 'bare',
+    description: 'POST / on the bare Node server: read body, JSON.parse, 200 small JSON',
+    prepare: async (target) => ({
+      url: `${target.url}/`,
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      // Same body shape and size as the encode scenario.
+      body: JSON.stringify({ data: sampleData(0) }),
+    }),
+  },
+  {
+    name: 'encode',
+    target: 'sigil-leveldb',
+    description: 'POST /api/v1/sigils, ~200-byte data object, a different body per request',
+    targets: { minRps: 3000, rpsSource: 'SPEC §8', maxP95Ms: 500, maxP99Ms: 1000, latencySource: 'runbook' },
+    prepare: async (target) => {
+      let n = 0;
+      return {
+        url: `${target.url}/api/v1/sigils`,
+        method: 'POST',
+        headers: authHeaders(target.token),
+        requests: [
+          {
+            // Called before every request: a fresh data object each time (ids are server-made anyway).
+            setupRequest: (request) => {
+              request.body = JSON.stringify({ data: sampleData(++n) });
+              return request;
+            },
+          },
+        ],
+      };
+    },
+  },
+  {
+    name: 'verify',
+    target: 'sigil-leveldb',
+    description: 'POST /api/v1/sigils/verify, cycling through pre-created sigil ids',
+    targets: { minRps: 5000, rpsSource: 'SPEC §8', maxP95Ms: 100, maxP99Ms: 200, latencySource: 'runbook' },
+    prepare: async (target, ctx, scenarioState) => {
+      const ids = await seedSigils(target, CONFIG.seedSigils);
+      log(`  seeded ${ids.length} sigils for verify`);
+      let n = 0;
+      return {
+        url: `${target.url}/api/v1/sigils/verify`,
+        method: 'POST',
+        headers: authHeaders(target.token),
+        requests: [
+          {
+            setupRequest: (request) => {
+              request.body = JSON.stringify({ id: ids[n++ % ids.length] });
+              return request;
+            },
+            // A 200 with valid:false means the service failed to verify its own sigil: count it.
+            onResponse: (status, body) => {
+              if (status === 200 && !body.includes('"valid":true')) scenarioState.invalid++;
+            },
+          },
+        ],
+      };
+    },
+  },
+];
+
+// ---------------------------------------------------------------------------------------------
+// Helpers: data, HTTP, processes
+// ---------------------------------------------------------------------------------------------
+
+function log(message) {
+  process.stdout.write(`${message}\n`);
+}
+
+function authHeaders(token) {
+  return { 'content-type': 'application/json', authorization: `Bearer ${token}` };
+}
+
+/** A ~200-byte data object (serialised), different for every n. */
+function sampleData(n) {
+  return {
+    invoice: `INV-${String(n).padStart(8, '0')}`,
+    customer: `cust-${(n * 7919) % 100_000}`,
+    amount: Math.round(((n * 37) % 100_000) + 0.5) / 100,
+    currency: 'EUR',
+    issuedAt: '2025-01-15T10:00:00.000Z',
+    lines: [
+      { sku: 'SKU-ALPHA-001', qty: (n % 5) + 1 },
+      { sku: 'SKU-BETA-002', qty: (n % 3) + 1 },
+    ],
+    note: 'benchmark payload',
+  };
+}
+
+/** A free TCP port on 127.0.0.1 (tiny race until the service binds it; acceptable here). */
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.once('error', reject);
+    server.listen(0, HOST, () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** fetch with a hard timeout. */
+async function request(url, { method = 'GET', headers, body, timeoutMs = 10_000 } = {}) {
+  const res = await fetch(url, { method, headers, body, signal: AbortSignal.timeout(timeoutMs) });
+  const text = await res.text();
+  return { status: res.status, text };
+}
+
+/** Throws if a child process has already exited (the service crashed or never started). */
+function assertAlive(target) {
+  if (target.child.exitCode !== null || target.child.signalCode !== null) {
+    throw new BenchError(
+      `${target.name} exited unexpectedly (code ${target.child.exitCode}, signal ${target.child.signalCode}); ` +
+        `see ${target.logPath}`,
+    );
+  }
+}
+
+/** Registers a child for cleanup and remembers how it ended. */
+function track(ctx, child, name, logPath) {
+  const entry = { name, child, logPath, exited: new Promise((resolve) => child.once('exit', resolve)) };
+  ctx.children.push(entry);
+  return entry;
+}
+
+/** The environment shared by the service and its CLI (same dev-auth dir, same secret). */
+function serviceEnv(ctx, port, extraEnv) {
+  return {
+    ...process.env,
+    NODE_ENV: 'development',
+    LOG_LEVEL: 'info', // request logging is part of the full stack being measured
+    SIGIL_HOST: HOST,
+    SIGIL_PORT: String(port),
+    SIGIL_DEV_DIR: ctx.devDir,
+    SPIRAL_EVENT_SECRET: ctx.secret,
+    // Rate limiting is not implemented yet; once it is, this lifts it for the bench.
+    SIGIL_RATE_LIMIT: '1000000',
+    ...extraEnv,
+  };
+}
+
+/**
+ * Starts the built API with extra env (storage choice etc.), waits for GET /readyz 200, and gets a
+ * token from the CLI. stdout/stderr (JSON log lines) go to <tmp>/<name>.log, never to the terminal.
+ */
+async function startService(ctx, { name, env: extraEnv = {}, readyTimeoutMs = 30_000 }) {
+  const port = await freePort();
+  const env = serviceEnv(ctx, port, extraEnv);
+  const logPath = path.join(ctx.tmpDir, `${name}.log`);
+  const fd = openSync(logPath, 'a');
+  const child = spawn(process.execPath, ['--enable-source-maps', API_MAIN], {
+    cwd: ctx.tmpDir,
+    env,
+    stdio: ['ignore', fd, fd],
+  });
+  closeSync(fd); // the child has its own copy
+  const entry = track(ctx, child, name, logPath);
+  const url = `http://${HOST}:${port}`;
+  log(`  started ${name} (pid ${child.pid}) on ${url}; log: ${logPath}`);
+
+  // Poll /readyz until 200, the child dies, or the deadline passes.
+  const deadline = Date.now() + readyTimeoutMs;
+  let last;
+  for (;;) {
+    assertAlive(entry);
+    try {
+      const res = await request(`${url}/readyz`, { timeoutMs: 2000 });
+      if (res.status === 200) break;
+      last = `HTTP ${res.status} ${res.text.slice(0, 200)}`;
+    } catch (error) {
+      last = error.cause?.code ?? error.message;
+    }
+    if (Date.now() > deadline) {
+      throw new BenchError(`${name} not ready after ${readyTimeoutMs} ms (last: ${last}); see ${logPath}`);
+    }
+    await sleep(200);
+  }
+
+  const token = await cliToken(ctx, env);
+  return { ...entry, url, port, token };
+}
+
+/** `sigil-cli token` with the service's env: a dev token for tenant "bench". */
+function cliToken(ctx, env) {
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      [CLI_MAIN, 'token', '--tenant', 'bench', '--scope', 'sigil:read sigil:write', '--ttl', '1h'],
+      { cwd: ctx.tmpDir, env, timeout: 20_000 },
+      (error, stdout, stderr) => {
+        const token = stdout.trim().split('\n').pop() ?? '';
+        if (error || !/^[\w-]+\.[\w-]+\.[\w-]+$/.test(token)) {
+          reject(
+            new BenchError(`CLI token failed: ${error?.message ?? 'no token printed'} ${stderr.trim()}`),
+          );
+        } else resolve(token);
+      },
+    );
+  });
+}
+
+/** Forks bare-server.mjs and waits for it to report its port over IPC. */
+async function startBareServer(ctx) {
+  const logPath = path.join(ctx.tmpDir, 'bare.log');
+  const fd = openSync(logPath, 'a');
+  const child = fork(BARE_SERVER, [], { stdio: ['ignore', fd, fd, 'ipc'] });
+  closeSync(fd);
+  const entry = track(ctx, child, 'bare', logPath);
+  const port = await new Promise((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new BenchError(`bare server did not start in 10 s; see ${logPath}`)),
+      10_000,
+    );
+    child.once('message', (m) => {
+      clearTimeout(timer);
+      resolve(m.port);
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new BenchError(`bare server exited (code ${code}); see ${logPath}`));
+    });
+  });
+  child.disconnect(); // IPC no longer needed; lets the child be stopped by signal alone
+  const url = `http://${HOST}:${port}`;
+  log(`  started bare (pid ${child.pid}) on ${url}`);
+  return { ...entry, url, port };
+}
+
+/** Creates `count` sigils through the API (bounded concurrency) and returns their ids. */
+async function seedSigils(target, count, concurrency = 16) {
+  const ids = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < count) {
+      const i = next++;
+      const res = await request(`${target.url}/api/v1/sigils`, {
+        method: 'POST',
+        headers: authHeaders(target.token),
+        body: JSON.stringify({ data: sampleData(1_000_000 + i) }),
+      });
+      if (res.status !== 201)
+        throw new BenchError(`seeding sigil ${i}: HTTP ${res.status} ${res.text.slice(0, 300)}`);
+      ids.push(JSON.parse(res.text).id);
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  return ids;
+}
+
+/** SIGTERM a child and wait up to `timeoutMs`, then SIGKILL. Returns how it ended. */
+async function stopChild(entry, timeoutMs = 15_000) {
+  const { child } = entry;
+  if (child.exitCode !== null || child.signalCode !== null) {
+    return { name: entry.name, code: child.exitCode, signal: child.signalCode, alreadyExited: true };
+  }
+  child.kill('SIGTERM');
+  const timedOut = await Promise.race([entry.exited.then(() => false), sleep(timeoutMs).then(() => true)]);
+  if (timedOut) {
+    child.kill('SIGKILL');
+    await entry.exited;
+  }
+  return { name: entry.name, code: child.exitCode, signal: child.signalCode, killed: timedOut };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Measuring
+// ---------------------------------------------------------------------------------------------
+
+let currentInstance = null; // so a Ctrl-C can stop a running autocannon
+
+/**
+ * One autocannon run. Besides autocannon's own result it keeps every response time (autocannon's
+ * histogram has no p95) and the kinds of transport errors.
+ */
+async function cannon(options, durationS) {
+  const latencies = [];
+  const errorKinds = {};
+  const instance = autocannon({
+    ...options,
+    connections: CONFIG.connections,
+    duration: durationS,
+    timeout: 10,
+  });
+  currentInstance = instance;
+  instance.on('response', (_client, _status, _bytes, responseTime) => latencies.push(responseTime));
+  instance.on('reqError', (error) => {
+    const key = error.code ?? error.message;
+    errorKinds[key] = (errorKinds[key] ?? 0) + 1;
+  });
+  try {
+    const result = await instance;
+    return { result, latencies, errorKinds };
+  } finally {
+    currentInstance = null;
+  }
+}
+
+/** Nearest-rank percentile of an ascending array. */
+function percentile(sorted, p) {
+  if (sorted.length === 0) return null;
+  const rank = Math.ceil((p / 100) * sorted.length);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, rank - 1))];
+}
+
+const round = (x, digits = 2) => (x === null || x === undefined ? null : Number(x.toFixed(digits)));
+
+async function runScenario(scenario, target, ctx) {
+  const state = { invalid: 0 };
+  log(`\n▶ ${scenario.name}: ${scenario.description}`);
+  const options = await scenario.prepare(target, ctx, state);
+
+  if (CONFIG.warmupS > 0) {
+    log(`  warm-up ${CONFIG.warmupS} s…`);
+    await cannon(options, CONFIG.warmupS);
+    assertAlive(target);
+  }
+  state.invalid = 0; // count only the measured run
+  log(`  measuring ${CONFIG.durationS} s with ${CONFIG.connections} connections…`);
+  const { result, latencies, errorKinds } = await cannon(options, CONFIG.durationS);
+  assertAlive(target);
+
+  const sorted = Float64Array.from(latencies).sort();
+  const mean = sorted.length ? sorted.reduce((a, b) => a + b, 0) / sorted.length : null;
+  const statusCodes = Object.fromEntries(
+    Object.entries(result.statusCodeStats).map(([code, v]) => [code, v.count]),
+  );
+  return {
+    name: scenario.name,
+    target: scenario.target,
+    description: scenario.description,
+    durationS: CONFIG.durationS,
+    connections: CONFIG.connections,
+    rps: round(result.requests.mean, 1), // mean of per-second samples (all responses)
+    rpsStddev: round(result.requests.stddev, 1),
+    responses: sorted.length,
+    ok2xx: result['2xx'],
+    non2xx: result.non2xx,
+    errors: result.errors,
+    timeouts: result.timeouts,
+    errorKinds,
+    statusCodes,
+    // Response times of every answered request (2xx or not), in ms.
+    latencyMs: {
+      mean: round(mean),
+      p50: round(percentile(sorted, 50)),
+      p95: round(percentile(sorted, 95)),
+      p99: round(percentile(sorted, 99)),
+      max: round(sorted.length ? sorted[sorted.length - 1] : null),
+    },
+    ...(scenario.name === 'verify' ? { verifyInvalid: state.invalid } : {}),
+    targets: scenario.targets ?? null,
+  };
+}
+
+/** Judges a result against its targets: [{ what, goal, actual, pass }]. */
+function judge(r) {
+  const t = r.targets;
+  if (!t) return [];
+  const checks = [];
+  if (t.minRps !== undefined) {
+    checks.push({
+      what: `${r.name} RPS (${t.rpsSource})`,
+      goal: `≥ ${t.minRps}`,
+      actual: r.rps,
+      pass: r.rps >= t.minRps,
+    });
+  }
+  if (t.maxP95Ms !== undefined) {
+    const v = r.latencyMs.p95;
+    checks.push({
+      what: `${r.name} P95 (${t.latencySource})`,
+      goal: `< ${t.maxP95Ms} ms`,
+      actual: v,
+      pass: v !== null && v < t.maxP95Ms,
+    });
+  }
+  if (t.maxP99Ms !== undefined) {
+    const v = r.latencyMs.p99;
+    checks.push({
+      what: `${r.name} P99 (${t.latencySource})`,
+      goal: `< ${t.maxP99Ms} ms`,
+      actual: v,
+      pass: v !== null && v < t.maxP99Ms,
+    });
+  }
+  if (r.non2xx > 0 || r.errors > 0) {
+    checks.push({
+      what: `${r.name} failures`,
+      goal: '0 non-2xx, 0 errors',
+      actual: `${r.non2xx} / ${r.errors}`,
+      pass: false,
+    });
+  }
+  if (r.verifyInvalid > 0) {
+    checks.push({ what: `${r.name} valid:false answers`, goal: '0', actual: r.verifyInvalid, pass: false });
+  }
+  return checks;
+}
+
+/** Scans a service log (JSON lines) for warn/error/fatal lines: counts plus a few samples. */
+async function summariseLog(logPath) {
+  const summary = {
+    path: logPath,
+    lines: 0,
+    byLevel: {},
+    byStatus: {},
+    aborted: 0,
+    nonJsonLines: 0,
+    samples: [],
+  };
+  const levelName = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal' };
+  try {
+    const rl = readline.createInterface({ input: createReadStream(logPath), crlfDelay: Infinity });
+    for await (const line of rl) {
+      if (line === '') continue;
+      summary.lines++;
+      let entry;
+      try {
+        entry = JSON.parse(line);
+      } catch {
+        summary.nonJsonLines++;
+        if (summary.samples.length < 5) summary.samples.push(line.slice(0, 300));
+        continue;
+      }
+      const level = levelName[entry.level] ?? String(entry.level);
+      summary.byLevel[level] = (summary.byLevel[level] ?? 0) + 1;
+      // pino-http writes one line per request with res.statusCode: tally them.
+      // "request aborted" (statusCode null): requests still in flight when autocannon closes its
+      // connections at the end of each run (warm-up included). Expected, so counted apart.
+      if (entry.msg === 'request aborted') {
+        summary.aborted++;
+      } else if (entry.res?.statusCode !== undefined) {
+        const code = String(entry.res.statusCode);
+        summary.byStatus[code] = (summary.byStatus[code] ?? 0) + 1;
+      }
+      // Samples: errors, and warnings about requests (startup warnings such as DEV-AUTH are expected).
+      if ((entry.level >= 50 || (entry.level >= 40 && entry.res)) && summary.samples.length < 5) {
+        const status = entry.res
+          ? ` (HTTP ${entry.res.statusCode} ${entry.req?.method ?? ''} ${entry.req?.url ?? ''})`
+          : '';
+        summary.samples.push(
+          `${level}: ${entry.msg ?? ''}${entry.err?.message ? ` ${entry.err.message}` : ''}${status}`,
+        );
+      }
+    }
+  } catch (error) {
+    summary.readError = error.message;
+  }
+  return summary;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Output
+// ---------------------------------------------------------------------------------------------
+
+function table(rows, columns) {
+  const cells = rows.map((row) => columns.map((c) => String(row[c.key] ?? '–')));
+  const widths = columns.map((c, i) => Math.max(c.title.length, ...cells.map((r) => r[i].length)));
+  const line = (values) =>
+    values.map((v, i) => (columns[i].left ? v.padEnd(widths[i]) : v.padStart(widths[i]))).join('  ');
+  return [
+    line(columns.map((c) => c.title)),
+    widths.map((w) => '-'.repeat(w)).join('  '),
+    ...cells.map(line),
+  ].join('\n');
+}
+
+function printReport(report) {
+  log('\n=== Sigil-DNA bench ===');
+  log(`node ${report.machine.node} | os.cpus().length = ${report.machine.cpus} (${report.machine.cpuModel})`);
+  log(
+    `duration ${report.config.durationS} s, warm-up ${report.config.warmupS} s, ${report.config.connections} connections; ` +
+      'client (autocannon) and servers share these cores',
+  );
+  const rows = report.results.map((r) => ({
+    name: r.name,
+    rps: r.rps,
+    ratio: r.ratioToBare === undefined ? '1.00' : r.ratioToBare.toFixed(2),
+    p50: r.latencyMs.p50,
+    p95: r.latencyMs.p95,
+    p99: r.latencyMs.p99,
+    responses: r.responses,
+    non2xx: r.non2xx,
+    errors: r.errors,
+  }));
+  log(
+    '\n' +
+      table(rows, [
+        { key: 'name', title: 'scenario', left: true },
+        { key: 'rps', title: 'RPS (mean)' },
+        { key: 'ratio', title: '÷ bare' },
+        { key: 'p50', title: 'p50 ms' },
+        { key: 'p95', title: 'p95 ms' },
+        { key: 'p99', title: 'p99 ms' },
+        { key: 'responses', title: 'responses' },
+        { key: 'non2xx', title: 'non-2xx' },
+        { key: 'errors', title: 'errors' },
+      ]),
+  );
+  for (const r of report.results) {
+    if (r.ratioToBare !== undefined) log(`ratio ${r.name}/bare = ${r.ratioToBare.toFixed(3)}`);
+  }
+  for (const r of report.results) {
+    const extra = [];
+    if (Object.keys(r.errorKinds).length) extra.push(`errors: ${JSON.stringify(r.errorKinds)}`);
+    if (r.non2xx) extra.push(`status codes: ${JSON.stringify(r.statusCodes)}`);
+    if (r.verifyInvalid) extra.push(`valid:false answers: ${r.verifyInvalid}`);
+    if (extra.length) log(`  ${r.name}: ${extra.join('; ')}`);
+  }
+
+  log(
+    '\nTargets (SPEC §8 is "one core through the full stack"; here the load generator competes for the same cores):',
+  );
+  log(
+    table(
+      report.checks.map((c) => ({ ...c, verdict: c.pass ? 'PASS' : 'MISS' })),
+      [
+        { key: 'what', title: 'check', left: true },
+        { key: 'goal', title: 'goal', left: true },
+        { key: 'actual', title: 'actual' },
+        { key: 'verdict', title: 'verdict', left: true },
+      ],
+    ),
+  );
+  const kept = report.config.keepTmp ? '(kept)' : '(deleted with the temp dir; BENCH_KEEP_TMP=1 keeps it)';
+  for (const s of report.serverLogs) {
+    log(
+      `\nserver log ${s.path} ${kept}: ${s.lines} lines, levels ${JSON.stringify(s.byLevel)}, ` +
+        `request statuses ${JSON.stringify(s.byStatus)}, aborted at run ends ${s.aborted}${s.nonJsonLines ? `, ${s.nonJsonLines} non-JSON lines` : ''}`,
+    );
+    for (const sample of s.samples) log(`  ${sample}`);
+  }
+  for (const e of report.exits) {
+    const clean = e.code === 0 && !e.killed && !e.alreadyExited;
+    log(
+      clean
+        ? `${e.name}: exited 0 on SIGTERM`
+        : `warning: ${e.name} did not exit cleanly on SIGTERM: ${JSON.stringify(e)}`,
+    );
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Main
+// ---------------------------------------------------------------------------------------------
+
+async function main() {
+  const ctx = {
+    tmpDir: '',
+    devDir: '',
+    secret: randomBytes(32).toString('hex'),
+    children: [],
+    started: new Map(),
+  };
+  let failed = false;
+  const startedAt = new Date();
+
+  // Ctrl-C / SIGTERM: stop the load, then fall through to the normal cleanup.
+  const interrupt = (signal) => {
+    log(`\n${signal}: stopping…`);
+    failed = true;
+    ctx.interrupted = signal;
+    currentInstance?.stop();
+  };
+  process.once('SIGINT', interrupt);
+  process.once('SIGTERM', interrupt);
+
+  try {
+    CONFIG = readConfig();
+    ctx.tmpDir = await mkdtemp(path.join(os.tmpdir(), 'sigil-bench-'));
+    ctx.devDir = path.join(ctx.tmpDir, 'sigil-dev');
+    log(`temp dir: ${ctx.tmpDir}`);
+    log(`node ${process.version}, os.cpus().length = ${os.cpus().length}`);
+
+    // Which scenarios run: the baseline always, then the selected ones (or all).
+    const unknown = CONFIG.only.filter((n) => !SCENARIOS.some((s) => s.name === n));
+    if (unknown.length) throw new BenchError(`unknown scenario(s) in BENCH_SCENARIOS: ${unknown.join(', ')}`);
+    const selected = SCENARIOS.filter(
+      (s) => s.baseline || CONFIG.only.length === 0 || CONFIG.only.includes(s.name),
+    );
+
+    const results = [];
+    for (const scenario of selected) {
+      if (ctx.interrupted) throw new BenchError(`interrupted by ${ctx.interrupted}`);
+      // Start the scenario's target the first time it is needed.
+      if (!ctx.started.has(scenario.target)) {
+        const def = TARGETS[scenario.target];
+        if (!def) throw new BenchError(`scenario ${scenario.name}: unknown target ${scenario.target}`);
+        log(`\nstarting ${scenario.target}: ${def.description}`);
+        ctx.started.set(scenario.target, await def.start(ctx));
+      }
+      const target = ctx.started.get(scenario.target);
+      results.push(await runScenario(scenario, target, ctx));
+      if (ctx.interrupted) throw new BenchError(`interrupted by ${ctx.interrupted}`);
+      await sleep(1000); // let the servers settle between runs
+    }
+
+    // Ratios to the bare server.
+    const bare = results.find((r) => r.name === 'bare');
+    for (const r of results) if (r !== bare && bare?.rps) r.ratioToBare = r.rps / bare.rps;
+
+    // Stop everything before reading logs, so they are complete.
+    const exits = await Promise.all(ctx.children.map((c) => stopChild(c)));
+    const serverLogs = await Promise.all(
+      [...ctx.started.values()].filter((t) => t.name !== 'bare').map((t) => summariseLog(t.logPath)),
+    );
+
+    const report = {
+      startedAt: startedAt.toISOString(),
+      finishedAt: new Date().toISOString(),
+      machine: {
+        node: process.version,
+        cpus: os.cpus().length,
+        cpuModel: os.cpus()[0]?.model ?? 'unknown',
+        platform: `${os.platform()} ${os.release()}`,
+        loadavg: os.loadavg(),
+        totalMemMiB: Math.round(os.totalmem() / 2 ** 20),
+      },
+      config: {
+        durationS: CONFIG.durationS,
+        warmupS: CONFIG.warmupS,
+        connections: CONFIG.connections,
+        seedSigils: CONFIG.seedSigils,
+        scenarios: selected.map((s) => s.name),
+        keepTmp: CONFIG.keepTmp,
+      },
+      results,
+      ratios: Object.fromEntries(
+        results
+          .filter((r) => r.ratioToBare !== undefined)
+          .map((r) => [`${r.name}/bare`, round(r.ratioToBare, 4)]),
+      ),
+      checks: results.flatMap(judge),
+      serverLogs,
+      exits,
+    };
+    printReport(report);
+
+    await mkdir(RESULTS_DIR, { recursive: true });
+    const file = path.join(RESULTS_DIR, `bench-${startedAt.toISOString().replace(/[:.]/g, '-')}.json`);
+    await writeFile(file, `${JSON.stringify(report, null, 2)}\n`);
+    log(`\nresults: ${path.relative(process.cwd(), file)}`);
+    // Missing a performance target is a finding, not a failure of the bench; a crash is.
+    const crashed = exits.filter((e) => e.alreadyExited);
+    if (crashed.length)
+      throw new BenchError(`server(s) exited before the end: ${crashed.map((e) => e.name).join(', ')}`);
+  } catch (error) {
+    failed = true;
+    process.stderr.write(
+      `\nbench FAILED: ${error instanceof BenchError ? error.message : (error?.stack ?? String(error))}\n`,
+    );
+  } finally {
+    // Stop whatever is still running (no-op for children already stopped).
+    await Promise.all(ctx.children.map((c) => stopChild(c))).catch(() => {});
+    if (ctx.tmpDir) {
+      if (failed || CONFIG?.keepTmp) {
+        // Keep the logs around for diagnosis.
+        process.stderr.write(`temp dir kept (server logs, LevelDB): ${ctx.tmpDir}\n`);
+      } else {
+        await rm(ctx.tmpDir, { recursive: true, force: true });
+      }
+    }
+  }
+  process.exitCode = failed ? 1 : 0;
+}
+
+await main();
