@@ -4,6 +4,7 @@ import { AuthGuard } from '@nestjs/passport';
 import type { Principal } from '#tenancy';
 import { AuthenticationError, InsufficientScopeError, type AuthFailureReason } from './auth.errors.js';
 import { IS_PUBLIC, REQUIRED_SCOPE } from './auth.decorators.js';
+import { bearerToken, VerifiedTokenCache } from './verified-token.cache.js';
 
 /**
  * The global guard: every route needs a valid bearer token unless marked @Public(), and the scope
@@ -12,6 +13,7 @@ import { IS_PUBLIC, REQUIRED_SCOPE } from './auth.decorators.js';
 @Injectable()
 export class JwtAuthGuard extends AuthGuard('jwt') {
   private readonly logger = new Logger('Auth');
+  private readonly verified = new VerifiedTokenCache();
 
   constructor(private readonly reflector: Reflector) {
     super();
@@ -20,9 +22,19 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
   override async canActivate(context: ExecutionContext): Promise<boolean> {
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
-    await super.canActivate(context);
+    const request = context
+      .switchToHttp()
+      .getRequest<{ user?: Principal; headers: Record<string, string | string[] | undefined> }>();
+    const token = bearerToken(request.headers.authorization);
+    const cached = token === undefined ? undefined : this.verified.get(token);
+    if (cached) {
+      request.user = cached;
+    } else {
+      await super.canActivate(context);
+      if (token !== undefined && request.user) this.verified.remember(token, request.user);
+    }
     const required = this.reflector.getAllAndOverride<string | undefined>(REQUIRED_SCOPE, targets);
-    const principal = context.switchToHttp().getRequest<{ user: Principal }>().user;
+    const principal = request.user!;
     if (required && !principal.scopes.has(required)) {
       this.audit(context, { event: 'auth.forbidden', reason: 'insufficient_scope', required, principal });
       throw new InsufficientScopeError(required);
