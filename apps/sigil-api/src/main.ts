@@ -9,8 +9,8 @@ async function bootstrap(): Promise<void> {
   const created: string[] = [];
   let config: AppConfig;
   try {
-    config = parseConfig(process.env, (dir) => {
-      const material = ensureDevMaterial(dir);
+    config = parseConfig(process.env, (dir, needs) => {
+      const material = ensureDevMaterial(dir, needs);
       created.push(...material.created);
       return material;
     });

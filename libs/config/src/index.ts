@@ -1,4 +1,10 @@
 export { AppConfig, type DevAuthConfig, type JwksAuthConfig } from './app-config.js';
 export { ConfigError } from './config.errors.js';
 export { DEV_FILES, DEV_KEY_ID, ensureDevMaterial } from './dev-material.js';
-export { DEV_ISSUER, TENANT_ID_PATTERN, parseConfig, type DevMaterial } from './parse-config.js';
+export {
+  DEV_ISSUER,
+  TENANT_ID_PATTERN,
+  parseConfig,
+  type DevMaterial,
+  type DevNeeds,
+} from './parse-config.js';

@@ -326,7 +326,7 @@ describe('parseConfig: development material', () => {
     const devMaterial = devMaterialMock();
     const config = parseConfig({}, devMaterial);
     expect(devMaterial).toHaveBeenCalledTimes(1);
-    expect(devMaterial).toHaveBeenCalledWith('.sigil-dev');
+    expect(devMaterial).toHaveBeenCalledWith('.sigil-dev', { keys: true, secret: true });
     expect(config.auth).toEqual({
       mode: 'dev',
       issuer: DEV_ISSUER,
@@ -339,14 +339,14 @@ describe('parseConfig: development material', () => {
   it('passes SIGIL_DEV_DIR through', () => {
     const devMaterial = devMaterialMock();
     const config = parseConfig({ SIGIL_DEV_DIR: '/tmp/sigil-dev-test' }, devMaterial);
-    expect(devMaterial).toHaveBeenCalledExactlyOnceWith('/tmp/sigil-dev-test');
+    expect(devMaterial).toHaveBeenCalledExactlyOnceWith('/tmp/sigil-dev-test', { keys: true, secret: true });
     expect(config.devDir).toBe('/tmp/sigil-dev-test');
   });
 
   it('uses the dev key but the env secret when only JWKS is missing', () => {
     const devMaterial = devMaterialMock();
     const config = parseConfig({ SPIRAL_EVENT_SECRET: HEX_A }, devMaterial);
-    expect(devMaterial).toHaveBeenCalledTimes(1);
+    expect(devMaterial).toHaveBeenCalledExactlyOnceWith('.sigil-dev', { keys: true, secret: false });
     expect(config.auth).toMatchObject({ mode: 'dev', publicKeyPem: 'DEV-PUBLIC-KEY-PEM' });
     expect(config.secrets).toEqual({ active: HEX_A, previous: [], origin: 'env' });
   });
@@ -354,7 +354,7 @@ describe('parseConfig: development material', () => {
   it('uses JWKS but the dev secret when only the secret is missing', () => {
     const devMaterial = devMaterialMock();
     const config = parseConfig({ JWT_ISSUER: ISSUER, JWT_JWKS_URI: JWKS }, devMaterial);
-    expect(devMaterial).toHaveBeenCalledTimes(1);
+    expect(devMaterial).toHaveBeenCalledExactlyOnceWith('.sigil-dev', { keys: false, secret: true });
     expect(config.auth).toEqual({ mode: 'jwks', issuer: ISSUER, audience: 'sigil-dna', jwksUri: JWKS });
     expect(config.secrets).toEqual({ active: HEX_DEV, previous: [], origin: 'dev-file' });
   });

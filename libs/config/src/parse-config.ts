@@ -9,8 +9,16 @@ export const DEV_ISSUER = 'sigil-dna-dev';
 
 /** What dev-auth mode needs from `.sigil-dev/`; produced lazily, only when the config calls for it. */
 export interface DevMaterial {
+  /** Empty when not asked for. */
   secretHex: string;
+  /** Empty when not asked for. */
   publicKeyPem: string;
+}
+
+/** Which parts of the dev material the config needs, so nothing unused is created on disk. */
+export interface DevNeeds {
+  keys: boolean;
+  secret: boolean;
 }
 
 const optionalString = z
@@ -65,7 +73,7 @@ const envSchema = z.object({
  */
 export function parseConfig(
   env: Record<string, string | undefined>,
-  devMaterial?: (devDir: string) => DevMaterial,
+  devMaterial?: (devDir: string, needs: DevNeeds) => DevMaterial,
 ): AppConfig {
   // Schema problems and cross-field problems are collected together, so one message names them all.
   const parsed = envSchema.safeParse(env);
@@ -110,7 +118,10 @@ export function parseConfig(
 
   const audience = e.JWT_AUDIENCE ?? 'sigil-dna';
   const needsDev = !e.JWT_JWKS_URI || e.SPIRAL_EVENT_SECRET === undefined;
-  const dev = needsDev && devMaterial ? devMaterial(devDir) : undefined;
+  const dev =
+    needsDev && devMaterial
+      ? devMaterial(devDir, { keys: !e.JWT_JWKS_URI, secret: e.SPIRAL_EVENT_SECRET === undefined })
+      : undefined;
   if (needsDev && !dev) {
     throw new ConfigError([
       'JWT_JWKS_URI and SPIRAL_EVENT_SECRET: required when dev-auth material is unavailable',

@@ -27,7 +27,7 @@ export function registerTokenCommand(program: Command): void {
       if (config.auth.mode !== 'dev') {
         throw new Error('JWT_JWKS_URI is set, so the server trusts your identity provider, not dev tokens');
       }
-      const { privateKeyPem } = ensureDevMaterial(config.devDir);
+      const { privateKeyPem } = ensureDevMaterial(config.devDir, { keys: true, secret: false });
       const token = jwt.sign(
         { scope: options.scope, [config.tenancy.claim ?? 'tenant_id']: options.tenant },
         privateKeyPem,
