@@ -1,15 +1,13 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { ClassicLevel } from 'classic-level';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keyIdOf } from '#sigil';
 import { LevelSigilRepository } from '#storage';
 import { JwksServer } from '../support/jwks-server.js';
+import { CLI, freePort, MAIN, spawnService, waitReady } from '../support/processes.js';
 import { client, SECRET_A, SECRET_B, startApp, tempDir, type RunningApp } from '../support/test-app.js';
 
-const MAIN = new URL('../../dist/apps/sigil-api/src/main.js', import.meta.url).pathname;
-const CLI = new URL('../../dist/apps/sigil-cli/src/main.js', import.meta.url).pathname;
 const kid = (hex: string) => keyIdOf(Buffer.from(hex, 'hex'));
 
 describe('Persistence, rotation and tampering on LevelDB', () => {
@@ -114,45 +112,6 @@ describe('Persistence, rotation and tampering on LevelDB', () => {
     });
   });
 });
-
-/** A built service in its own process, as an operator runs it. */
-function spawnService(env: Record<string, string>): {
-  child: ChildProcess;
-  output: () => string;
-  exited: Promise<number | null>;
-} {
-  let output = '';
-  const child = spawn(process.execPath, ['--enable-source-maps', MAIN], {
-    env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, output: () => output, exited };
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-async function waitReady(url: string, exited: Promise<number | null>): Promise<void> {
-  let gone = false;
-  void exited.then(() => (gone = true));
-  for (let i = 0; i < 200 && !gone; i++) {
-    const ok = await fetch(`${url}/readyz`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('service did not become ready');
-}
 
 describe.skipIf(!existsSync(MAIN) && !process.env.CI)('The built service as a process', () => {
   const jwks = new JwksServer();

@@ -29,6 +29,9 @@ export async function startApp(
     JWT_JWKS_URI: jwks.url,
     SPIRAL_EVENT_SECRET: SECRET_A,
     SIGIL_STORAGE: 'memory',
+    // Suites make hundreds of calls as one principal; the rate-limit suite sets its own limits.
+    SIGIL_RATE_LIMIT: '1000000',
+    SIGIL_ANON_RATE_LIMIT: '1000000',
     ...env,
   });
   const app = await createApp(config, { quiet: true, ...options });

@@ -1,13 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import helmet from '@fastify/helmet';
 import type { ModuleMetadata } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import { Logger } from 'nestjs-pino';
+import type { DestinationStream } from 'pino';
 import type { AppConfig } from '#config';
 import { AppModule } from './app.module.js';
 import { createValidationPipe } from './http/validation.js';
+import { JsonBodyError, registerJsonParser } from './http/json-body.parser.js';
 import { ProblemFilter } from './http/problem.filter.js';
 import { setupOpenApi } from './openapi.js';
 
@@ -19,9 +23,45 @@ import { setupOpenApi } from './openapi.js';
  */
 const NEST_OPTIONS = { logger: false, abortOnError: false, bodyParser: false } as const;
 
+/** Longest request target accepted; real ones are under 300 characters. */
+const MAX_URL_LENGTH = 4096;
+
+/**
+ * Errors Node raises before Fastify sees a request (headers over 16 KiB → 431, a timed-out or
+ * malformed request → 408/400) still get a problem+json body, never Node's bare status line.
+ */
+function rawClientError(error: Error & { code?: string }, socket: Duplex): void {
+  const status =
+    error.code === 'HPE_HEADER_OVERFLOW' ? 431 : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+  const title =
+    status === 431 ? 'Request headers too large' : status === 408 ? 'Request timeout' : 'Bad request';
+  const body = JSON.stringify({
+    type: 'urn:sigil-dna:problem:validation-failed',
+    title,
+    status,
+    detail: title.toLowerCase(),
+    code: 'VALIDATION_FAILED',
+    requestId: randomUUID(),
+  });
+  if (socket.writable) {
+    socket.end(
+      `HTTP/1.1 ${status} ${title}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  } else {
+    socket.destroy(error);
+  }
+}
+
+/** A hop count becomes proxy-addr's trust function: trust the nearest `hops` proxies. */
+function trustProxyOption(setting: AppConfig['http']['trustProxy']) {
+  return typeof setting === 'number' ? (_address: string, hop: number) => hop < setting : setting;
+}
+
 const REQUEST_ID_PATTERN = /^[\w.:-]{1,128}$/;
 
 export interface CreateAppOptions {
+  /** Write logs here instead of stdout (tests capture them). */
+  logStream?: DestinationStream;
   /** Replace providers (tests: a fixed Clock). Uses Nest's testing module when given. */
   overrides?: { provide: unknown; useValue: unknown }[];
   /** Keep Nest's bootstrap logs quiet (tools that print their own output). */
@@ -35,6 +75,13 @@ export async function createApp(
 ): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: config.http.bodyLimitBytes,
+    trustProxy: trustProxyOption(config.http.trustProxy),
+    // Slow-loris and stuck clients: the whole request must arrive (and be answered) in time.
+    requestTimeout: config.http.requestTimeoutMs,
+    connectionTimeout: config.http.requestTimeoutMs,
+    // Path parameters are ids (32 chars); anything much longer is not a route of ours.
+    maxParamLength: 200,
+    clientErrorHandler: rawClientError,
     // Honour a sane caller-supplied x-request-id, else mint one; pino-http reads the same `req.id`.
     genReqId: (req: IncomingMessage) => {
       const given = req.headers['x-request-id'];
@@ -48,7 +95,7 @@ export async function createApp(
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
   });
-  const module = AppModule.forRoot(config);
+  const module = AppModule.forRoot(config, options.logStream);
   const app = options.overrides?.length
     ? await buildWithOverrides(module, options.overrides, adapter)
     : await NestFactory.create<NestFastifyApplication>(module, adapter, NEST_OPTIONS);
@@ -59,9 +106,46 @@ export async function createApp(
 
   const fastify = app.getHttpAdapter().getInstance();
   fastify.removeContentTypeParser(['text/plain']);
+  registerJsonParser(fastify, { maxDepth: config.http.maxJsonDepth, maxKeys: config.http.maxJsonKeys });
   fastify.addHook('onRequest', async (request, reply) => {
     void reply.header('x-request-id', request.id);
+    if (request.url.length > MAX_URL_LENGTH) {
+      throw new JsonBodyError(400, 'url', `the URL is longer than ${MAX_URL_LENGTH} characters`);
+    }
   });
+  await app.register(helmet, {
+    // Swagger UI loads only its own scripts; it needs inline styles and data: images.
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        fontSrc: ["'self'", 'data:'],
+        objectSrc: ["'none'"],
+        frameAncestors: ["'none'"],
+        baseUri: ["'self'"],
+        formAction: ["'self'"],
+      },
+    },
+  });
+  if (config.http.corsOrigins !== null) {
+    app.enableCors({
+      origin: config.http.corsOrigins === '*' ? '*' : config.http.corsOrigins,
+      methods: ['GET', 'POST', 'DELETE'],
+      allowedHeaders: ['authorization', 'content-type', 'idempotency-key', 'x-request-id'],
+      exposedHeaders: [
+        'location',
+        'x-request-id',
+        'retry-after',
+        'x-ratelimit-limit',
+        'x-ratelimit-remaining',
+        'x-ratelimit-reset',
+      ],
+      maxAge: 600,
+    });
+  }
 
   setupOpenApi(app);
   await app.init();

@@ -1,8 +1,10 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
+import type { DestinationStream } from 'pino';
 import { AuthModule } from '#auth';
 import { AppConfig } from '#config';
-import { HealthModule } from '#health';
+import { HealthModule, MetricsController } from '#health';
+import { MetricsModule } from '#metrics';
 import { SigilModule } from '#sigil';
 import { StorageModule, type StorageOptions } from '#storage';
 import { TenancyModule } from '#tenancy';
@@ -11,12 +13,13 @@ import { loggerOptions } from './logging.js';
 @Module({})
 export class AppModule {
   /** The whole service, from a validated config (main.ts, tests and tools build it the same way). */
-  static forRoot(config: AppConfig): DynamicModule {
+  static forRoot(config: AppConfig, logStream?: DestinationStream): DynamicModule {
     return {
       module: AppModule,
       global: true,
       imports: [
-        LoggerModule.forRoot(loggerOptions(config)),
+        LoggerModule.forRoot(loggerOptions(config, logStream)),
+        MetricsModule.forRoot({ controller: MetricsController }),
         StorageModule.forRootAsync({ useFactory: (): StorageOptions => storageOptions(config) }),
         TenancyModule,
         AuthModule,

@@ -1,37 +1,47 @@
-import { RequestMethod } from '@nestjs/common';
 import type { IncomingMessage } from 'node:http';
+import { RequestMethod } from '@nestjs/common';
 import type { Params } from 'nestjs-pino';
+import type { DestinationStream } from 'pino';
+import type { Options } from 'pino-http';
 import type { AppConfig } from '#config';
 
 /** Paths whose request lines would only be noise (probes hit them every few seconds). */
 const QUIET_PATHS = new Set(['/health', '/healthz', '/readyz', '/metrics']);
 
-/** JSON lines (pretty only in development on a terminal), credentials redacted, one line per request. */
-export function loggerOptions(config: AppConfig): Params {
-  const pretty = config.nodeEnv === 'development' && process.stdout.isTTY;
+/** Credentials are redacted wherever they could appear in a log object. */
+export const REDACTED_PATHS = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'res.headers["set-cookie"]',
+  '*.headers.authorization',
+  '*.headers.cookie',
+  '*.authorization',
+  '*.token',
+  '*.secret',
+  '*.password',
+];
+
+/**
+ * JSON lines (pretty only in development on a terminal), credentials redacted, one line per request.
+ * `stream` replaces stdout (tests capture the log to prove what it never contains).
+ */
+export function loggerOptions(config: AppConfig, stream?: DestinationStream): Params {
+  const pretty = config.nodeEnv === 'development' && process.stdout.isTTY && !stream;
+  const options: Options = {
+    level: config.logLevel,
+    redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+    serializers: {
+      req: (req: IncomingMessage & { id?: string }) => ({ id: req.id, method: req.method, url: req.url }),
+      res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+    },
+    autoLogging: { ignore: (req) => QUIET_PATHS.has((req.url ?? '').split('?')[0]) },
+    customLogLevel: (_req, res, err) =>
+      err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
+    ...(pretty ? { transport: { target: 'pino-pretty', options: { singleLine: true } } } : {}),
+  };
   return {
     // nestjs-pino's default route pattern does not match under Nest 12's Fastify adapter; this one does.
     forRoutes: [{ path: '{*splat}', method: RequestMethod.ALL }],
-    pinoHttp: {
-      level: config.logLevel,
-      redact: {
-        paths: [
-          'req.headers.authorization',
-          'req.headers.cookie',
-          'res.headers["set-cookie"]',
-          '*.token',
-          '*.secret',
-        ],
-        censor: '[redacted]',
-      },
-      serializers: {
-        req: (req: IncomingMessage & { id?: string }) => ({ id: req.id, method: req.method, url: req.url }),
-        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-      },
-      autoLogging: { ignore: (req) => QUIET_PATHS.has((req.url ?? '').split('?')[0]) },
-      customLogLevel: (_req, res, err) =>
-        err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
-      ...(pretty ? { transport: { target: 'pino-pretty', options: { singleLine: true } } } : {}),
-    },
+    pinoHttp: stream ? [options, stream] : options,
   };
 }

@@ -1,9 +1,11 @@
 import { Injectable, Logger, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
+import { SigilMetrics } from '#metrics';
 import type { Principal } from '#tenancy';
 import { AuthenticationError, InsufficientScopeError, type AuthFailureReason } from './auth.errors.js';
 import { IS_PUBLIC, REQUIRED_SCOPE } from './auth.decorators.js';
+import { AnonymousLimiter } from './rate-limit/anonymous.limiter.js';
 import { bearerToken, VerifiedTokenCache } from './verified-token.cache.js';
 
 /**
@@ -15,7 +17,11 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
   private readonly logger = new Logger('Auth');
   private readonly verified = new VerifiedTokenCache();
 
-  constructor(private readonly reflector: Reflector) {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly anonymous: AnonymousLimiter,
+    private readonly metrics: SigilMetrics,
+  ) {
     super();
   }
 
@@ -30,7 +36,20 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
     if (cached) {
       request.user = cached;
     } else {
-      await super.canActivate(context);
+      try {
+        await super.canActivate(context);
+      } catch (error) {
+        // A failed authentication counts against the client address; over its budget, 429 beats 401.
+        if (error instanceof AuthenticationError) {
+          const http = context.switchToHttp();
+          await this.anonymous.hit(
+            http.getRequest<{ ip: string }>().ip,
+            http.getResponse(),
+            (request as { id?: string }).id,
+          );
+        }
+        throw error;
+      }
       if (token !== undefined && request.user) this.verified.remember(token, request.user);
     }
     const required = this.reflector.getAllAndOverride<string | undefined>(REQUIRED_SCOPE, targets);
@@ -50,6 +69,7 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
   ): T {
     if (user && !err) return user;
     const failure = toAuthenticationError(err ?? info);
+    this.metrics.authFailed(failure.reason);
     this.audit(context, { event: 'auth.failed', reason: failure.reason });
     throw failure;
   }

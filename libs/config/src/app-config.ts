@@ -11,6 +11,15 @@ export abstract class AppConfig {
     bodyLimitBytes: number;
     /** How long SIGTERM waits for in-flight requests before closing anyway. */
     shutdownGraceMs: number;
+    /** A request that has not been fully received and answered by then gets a 408. */
+    requestTimeoutMs: number;
+    /** Limits on any JSON body, checked right after parsing, before validation touches it. */
+    maxJsonDepth: number;
+    maxJsonKeys: number;
+    /** Allowed CORS origins; null disables CORS. */
+    corsOrigins: string[] | '*' | null;
+    /** Fastify's trustProxy: which proxies' X-Forwarded-For to believe for the client address. */
+    trustProxy: boolean | number | string[];
   };
   abstract readonly auth: JwksAuthConfig | DevAuthConfig;
   abstract readonly tenancy: {
@@ -28,7 +37,13 @@ export abstract class AppConfig {
   abstract readonly storage:
     { kind: 'leveldb'; path: string; sync: boolean } | { kind: 'memory' } | { kind: 'postgres'; url: string };
   abstract readonly sigil: { maxDataBytes: number };
-  abstract readonly rateLimit: { limit: number; windowSeconds: number };
+  abstract readonly rateLimit: {
+    /** Requests per window per principal (tenant + sub). */
+    limit: number;
+    windowSeconds: number;
+    /** Requests per window per client address for requests that fail authentication. */
+    anonymousLimit: number;
+  };
   abstract readonly redisUrl: string | null;
   abstract readonly dnastoreUrl: string | null;
   abstract readonly metricsToken: string | null;

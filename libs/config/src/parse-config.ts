@@ -53,6 +53,12 @@ const envSchema = z.object({
   SIGIL_TENANT_CLAIM: optionalString,
   SIGIL_RATE_LIMIT: blankAsUnset(int(1, 1_000_000).default(200)),
   SIGIL_RATE_WINDOW: blankAsUnset(int(1, 86_400).default(10)),
+  SIGIL_ANON_RATE_LIMIT: blankAsUnset(int(1, 1_000_000).default(60)),
+  SIGIL_CORS_ORIGINS: optionalString,
+  SIGIL_TRUST_PROXY: optionalString,
+  SIGIL_MAX_JSON_DEPTH: blankAsUnset(int(2, 1000).default(32)),
+  SIGIL_MAX_JSON_KEYS: blankAsUnset(int(1, 1_000_000).default(10_000)),
+  SIGIL_REQUEST_TIMEOUT_MS: blankAsUnset(int(1000, 600_000).default(30_000)),
   REDIS_URL: url(/^rediss?:$/, 'redis:// or rediss://'),
   DATABASE_URL: url(/^postgres(ql)?:$/, 'postgres:// or postgresql://'),
   DNASTORE_URL: url(/^https?:$/, 'http(s)'),
@@ -112,6 +118,8 @@ export function parseConfig(
   if (storageKind === 'memory' && production) {
     problems.push('SIGIL_STORAGE: memory loses every sigil on restart and is not allowed in production');
   }
+  const corsOrigins = parseCorsOrigins(raw('SIGIL_CORS_ORIGINS'), problems);
+  const trustProxy = parseTrustProxy(raw('SIGIL_TRUST_PROXY'), problems);
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const e = parsed.data;
   const devDir = e.SIGIL_DEV_DIR ?? '.sigil-dev';
@@ -141,6 +149,11 @@ export function parseConfig(
       // Room for the data limit plus the envelope and JSON escaping; the exact data check is later.
       bodyLimitBytes: Math.max(1_048_576, e.SIGIL_MAX_DATA_BYTES * 4),
       shutdownGraceMs: e.SIGIL_SHUTDOWN_GRACE_MS,
+      requestTimeoutMs: e.SIGIL_REQUEST_TIMEOUT_MS,
+      maxJsonDepth: e.SIGIL_MAX_JSON_DEPTH,
+      maxJsonKeys: e.SIGIL_MAX_JSON_KEYS,
+      corsOrigins,
+      trustProxy,
     },
     auth: e.JWT_JWKS_URI
       ? { mode: 'jwks', issuer: e.JWT_ISSUER!, audience, jwksUri: e.JWT_JWKS_URI }
@@ -158,7 +171,11 @@ export function parseConfig(
           ? { kind: 'postgres', url: e.DATABASE_URL! }
           : { kind: 'leveldb', path: e.SIGIL_DB_PATH ?? './sigil-leveldb', sync: e.SIGIL_DB_SYNC === 'true' },
     sigil: { maxDataBytes: e.SIGIL_MAX_DATA_BYTES },
-    rateLimit: { limit: e.SIGIL_RATE_LIMIT, windowSeconds: e.SIGIL_RATE_WINDOW },
+    rateLimit: {
+      limit: e.SIGIL_RATE_LIMIT,
+      windowSeconds: e.SIGIL_RATE_WINDOW,
+      anonymousLimit: e.SIGIL_ANON_RATE_LIMIT,
+    },
     redisUrl: e.REDIS_URL ?? null,
     dnastoreUrl: e.DNASTORE_URL ?? null,
     metricsToken: e.METRICS_TOKEN ?? null,
@@ -173,4 +190,46 @@ function isUrl(value: string, protocols: RegExp): boolean {
   } catch {
     return false;
   }
+}
+
+/** `*` or a comma-separated list of exact origins (scheme://host[:port]); unset means no CORS at all. */
+function parseCorsOrigins(value: string | undefined, problems: string[]): string[] | '*' | null {
+  if (value === undefined) return null;
+  if (value === '*') return '*';
+  const origins = value
+    .split(',')
+    .map((o) => o.trim())
+    .filter((o) => o !== '');
+  for (const origin of origins) {
+    let ok = false;
+    try {
+      const u = new URL(origin);
+      ok = /^https?:$/.test(u.protocol) && u.origin === origin;
+    } catch {
+      ok = false;
+    }
+    if (!ok) problems.push(`SIGIL_CORS_ORIGINS: "${origin}" is not an origin like https://app.example.com`);
+  }
+  return origins;
+}
+
+/**
+ * Which proxies may set X-Forwarded-For: `false` (default; the socket address is the client),
+ * `true` (any: only behind a proxy that overwrites the header), a hop count, or comma-separated
+ * addresses/CIDRs of the ingress.
+ */
+function parseTrustProxy(value: string | undefined, problems: string[]): boolean | number | string[] {
+  if (value === undefined || value === 'false') return false;
+  if (value === 'true') return true;
+  if (/^\d+$/.test(value)) return Number(value);
+  const entries = value
+    .split(',')
+    .map((v) => v.trim())
+    .filter((v) => v !== '');
+  for (const entry of entries) {
+    if (!/^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(entry)) {
+      problems.push(`SIGIL_TRUST_PROXY: "${entry}" is not true, false, a hop count, or an address/CIDR`);
+    }
+  }
+  return entries;
 }

@@ -1,2 +1,3 @@
 export { HealthController, type ReadinessReport } from './health.controller.js';
 export { HealthModule } from './health.module.js';
+export { MetricsController } from './metrics.controller.js';

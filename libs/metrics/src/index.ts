@@ -1,2 +1,4 @@
-// Prometheus metrics (SPEC §7) arrive with the observability issue; this lib is their home.
-export {};
+export { PrometheusController } from '@willsoto/nestjs-prometheus';
+export { METRICS } from './metric-names.js';
+export { MetricsModule } from './metrics.module.js';
+export { SigilMetrics } from './sigil-metrics.js';

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { monotonicFactory } from 'ulid';
 import { AppConfig } from '#config';
 import { SigilRepository, type ConsciousnessState, type SigilMetadata, type SigilRecord } from '#storage';
@@ -39,7 +39,7 @@ export interface EncodeOutcome {
 
 /** The rules of minting, verifying, revoking and finding sigils. Storage and HTTP are someone else's. */
 @Injectable()
-export class SigilService {
+export class SigilService implements OnModuleInit {
   private readonly logger = new Logger(SigilService.name);
   private readonly ulid = monotonicFactory();
   private readonly maxDataBytes: number;
@@ -51,6 +51,12 @@ export class SigilService {
     config: AppConfig,
   ) {
     this.maxDataBytes = config.sigil.maxDataBytes;
+  }
+
+  /** A key event for the audit trail: which secrets this process signs and verifies with (kids only). */
+  onModuleInit(): void {
+    const { activeKid, verifyOnlyKids } = this.keys.status();
+    this.logger.log({ audit: true, event: 'keys.loaded', activeKid, verifyOnlyKids });
   }
 
   async encode(principal: Principal, input: EncodeInput, idempotencyKey?: string): Promise<EncodeOutcome> {

@@ -1,5 +1,5 @@
 import { HttpException } from '@nestjs/common';
-import { AuthenticationError, InsufficientScopeError } from '#auth';
+import { AuthenticationError, InsufficientScopeError, RateLimitedError } from '#auth';
 import {
   DataTooLargeError,
   IdempotencyConflictError,
@@ -9,6 +9,7 @@ import {
   type ProblemCode,
 } from '#sigil';
 import { StorageUnavailableError } from '#storage';
+import { JsonBodyError } from './json-body.parser.js';
 
 export interface Problem {
   type: string;
@@ -119,6 +120,19 @@ export function problemFor(error: unknown, requestId: string): ProblemResponse {
     return make(403, 'FORBIDDEN', error.message, undefined, {
       'www-authenticate': `${REALM}, error="insufficient_scope", scope="${error.required}"`,
     });
+  }
+  if (error instanceof RateLimitedError) {
+    return make(429, 'RATE_LIMITED', error.message, undefined, {
+      'retry-after': String(error.retryAfterSeconds),
+    });
+  }
+  if (error instanceof JsonBodyError) {
+    return make(
+      error.status,
+      error.status === 413 ? 'PAYLOAD_TOO_LARGE' : 'VALIDATION_FAILED',
+      error.message,
+      [{ field: error.field, message: error.message }],
+    );
   }
   if (error instanceof StorageUnavailableError) {
     return make(503, 'STORAGE_UNAVAILABLE', 'storage is unavailable; retry later', undefined, {

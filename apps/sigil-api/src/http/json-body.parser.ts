@@ -1,0 +1,72 @@
+import type { FastifyInstance } from 'fastify';
+import sjson from 'secure-json-parse';
+
+/** A JSON body refused before any code looks at it: malformed, or shaped to exhaust the server. */
+export class JsonBodyError extends Error {
+  override readonly name = 'JsonBodyError';
+  constructor(
+    readonly status: 400 | 413,
+    readonly field: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface JsonLimits {
+  maxDepth: number;
+  maxKeys: number;
+}
+
+/**
+ * The one JSON parser: Fastify's body limit applies first (it never buffers more than that), then
+ * secure-json-parse refuses `__proto__`/`constructor` keys, then an iterative walk caps nesting depth
+ * and the total number of keys and elements. The walk is linear in the (already size-capped) body and
+ * uses an explicit stack, so a 1000-deep or 100 000-key document costs milliseconds and a clear 400,
+ * never a stack overflow or a validator grinding through it.
+ */
+export function registerJsonParser(fastify: FastifyInstance, limits: JsonLimits): void {
+  fastify.removeContentTypeParser(['application/json']);
+  fastify.addContentTypeParser(
+    /^application\/([\w.+-]+\+)?json$/,
+    { parseAs: 'string' },
+    (_request, body, done) => {
+      try {
+        const text = body as string;
+        if (text.trim() === '')
+          throw new JsonBodyError(400, 'body', 'body is empty but Content-Type is JSON');
+        let value: unknown;
+        try {
+          value = sjson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' });
+        } catch (error) {
+          const poisoned = error instanceof SyntaxError && /prototype|constructor/i.test(error.message);
+          throw new JsonBodyError(
+            400,
+            'body',
+            poisoned ? 'body contains a forbidden __proto__ or constructor key' : 'body is not valid JSON',
+          );
+        }
+        checkShape(value, limits);
+        done(null, value);
+      } catch (error) {
+        done(error as Error, undefined);
+      }
+    },
+  );
+}
+
+export function checkShape(root: unknown, { maxDepth, maxKeys }: JsonLimits): void {
+  const stack: [unknown, number][] = [[root, 1]];
+  let entries = 0;
+  while (stack.length > 0) {
+    const [value, depth] = stack.pop()!;
+    if (typeof value !== 'object' || value === null) continue;
+    if (depth > maxDepth) throw new JsonBodyError(400, 'body', `body nests deeper than ${maxDepth} levels`);
+    const children = Array.isArray(value) ? value : Object.values(value);
+    entries += children.length;
+    if (entries > maxKeys)
+      throw new JsonBodyError(400, 'body', `body has more than ${maxKeys} keys and elements`);
+    for (const child of children)
+      if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
+  }
+}

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Installs the real services the test suites start for themselves (they never use a system instance).
+# Idempotent: does nothing when everything is already there. Debian/Ubuntu (apt-get) only.
+# Installing never starts anything for the tests; if a package starts its own system service, it is left alone.
+set -euo pipefail
+
+APT_UPDATED=0
+DID=()
+
+is_root() { [ "$(id -u)" -eq 0 ]; }
+
+# Installs Debian packages; refreshes the package index only if installing without it fails.
+apt_install() {
+  export DEBIAN_FRONTEND=noninteractive
+  if ! apt-get install -y --no-install-recommends "$@" >/dev/null 2>&1; then
+    if [ "$APT_UPDATED" -eq 0 ]; then
+      apt-get update >/dev/null
+      APT_UPDATED=1
+    fi
+    apt-get install -y --no-install-recommends "$@" >/dev/null
+  fi
+}
+
+# Reports a missing tool: installs it as root, otherwise says what to install and fails.
+require_package() {
+  local what="$1" package="$2"
+  if ! is_root; then
+    echo "ensure-test-services: $what is missing; install the Debian package '$package' (sudo apt-get install -y $package) or re-run this script as root" >&2
+    exit 1
+  fi
+  apt_install "$package"
+  DID+=("installed $package")
+}
+
+# --- Redis: rate-limit storage tests (test/support/redis-server.ts runs redis-server itself) -------------
+ensure_redis() {
+  if command -v redis-server >/dev/null 2>&1; then
+    DID+=("redis-server present")
+    return
+  fi
+  require_package "redis-server" redis-server
+  command -v redis-server >/dev/null 2>&1 || { echo "ensure-test-services: redis-server still not on PATH" >&2; exit 1; }
+}
+
+# --- PostgreSQL: not needed yet ---------------------------------------------------------------------------
+# To add: check for /usr/lib/postgresql/*/bin/postgres (the Debian package does not put it on PATH), else
+# `require_package "PostgreSQL" postgresql`; the tests will run initdb/postgres from that bin directory.
+# ensure_postgres() { ...; }
+
+ensure_redis
+# ensure_postgres
+
+echo "ensure-test-services: $(IFS=','; echo "${DID[*]}" | sed 's/,/, /g')"
