@@ -42,12 +42,26 @@ ensure_redis() {
   command -v redis-server >/dev/null 2>&1 || { echo "ensure-test-services: redis-server still not on PATH" >&2; exit 1; }
 }
 
+# --- Chromium: the Swagger UI test loads /docs in a real browser under the service's CSP -----------------
+ensure_chromium() {
+  if [ -n "${CHROMIUM_PATH:-}" ] && [ -x "$CHROMIUM_PATH" ]; then
+    DID+=("chromium at $CHROMIUM_PATH")
+    return
+  fi
+  if [ -x /usr/bin/chromium ]; then
+    DID+=("chromium present")
+    return
+  fi
+  require_package "Chromium" chromium
+}
+
 # --- PostgreSQL: not needed yet ---------------------------------------------------------------------------
 # To add: check for /usr/lib/postgresql/*/bin/postgres (the Debian package does not put it on PATH), else
 # `require_package "PostgreSQL" postgresql`; the tests will run initdb/postgres from that bin directory.
 # ensure_postgres() { ...; }
 
 ensure_redis
+ensure_chromium
 # ensure_postgres
 
 echo "ensure-test-services: $(IFS=','; echo "${DID[*]}" | sed 's/,/, /g')"

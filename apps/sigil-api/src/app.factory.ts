@@ -80,7 +80,7 @@ export async function createApp(
     requestTimeout: config.http.requestTimeoutMs,
     connectionTimeout: config.http.requestTimeoutMs,
     // Path parameters are ids (32 chars); anything much longer is not a route of ours.
-    maxParamLength: 200,
+    routerOptions: { maxParamLength: 200 },
     clientErrorHandler: rawClientError,
     // Honour a sane caller-supplied x-request-id, else mint one; pino-http reads the same `req.id`.
     genReqId: (req: IncomingMessage) => {

@@ -48,13 +48,18 @@ describe('parseConfig: defaults', () => {
       port: 3000,
       bodyLimitBytes: 1_048_576,
       shutdownGraceMs: 10_000,
+      requestTimeoutMs: 30_000,
+      maxJsonDepth: 32,
+      maxJsonKeys: 10_000,
+      corsOrigins: null,
+      trustProxy: false,
     });
     expect(config.auth).toEqual({ mode: 'jwks', issuer: ISSUER, audience: 'sigil-dna', jwksUri: JWKS });
     expect(config.tenancy).toEqual({ claim: null, defaultTenant: 'public' });
     expect(config.secrets).toEqual({ active: HEX_A, previous: [], origin: 'env' });
     expect(config.storage).toEqual({ kind: 'leveldb', path: './sigil-leveldb', sync: true });
     expect(config.sigil).toEqual({ maxDataBytes: 65_536 });
-    expect(config.rateLimit).toEqual({ limit: 200, windowSeconds: 10 });
+    expect(config.rateLimit).toEqual({ limit: 200, windowSeconds: 10, anonymousLimit: 60 });
     expect(config.redisUrl).toBeNull();
     expect(config.dnastoreUrl).toBeNull();
     expect(config.metricsToken).toBeNull();
@@ -69,7 +74,7 @@ describe('parseConfig: defaults', () => {
     expect(config.http.port).toBe(3000);
     expect(config.auth.audience).toBe('sigil-dna');
     expect(config.tenancy.defaultTenant).toBe('public');
-    expect(config.rateLimit).toEqual({ limit: 200, windowSeconds: 10 });
+    expect(config.rateLimit).toEqual({ limit: 200, windowSeconds: 10, anonymousLimit: 60 });
     expect(config.sigil.maxDataBytes).toBe(65_536);
     expect(config.storage).toEqual({ kind: 'leveldb', path: './sigil-leveldb', sync: true });
   });
@@ -99,7 +104,7 @@ describe('parseConfig: defaults', () => {
     expect(config.http.bodyLimitBytes).toBe(4 * 1_048_576);
     expect(config.auth.audience).toBe('other-audience');
     expect(config.tenancy).toEqual({ claim: 'org', defaultTenant: 'acme' });
-    expect(config.rateLimit).toEqual({ limit: 50, windowSeconds: 60 });
+    expect(config.rateLimit).toEqual({ limit: 50, windowSeconds: 60, anonymousLimit: 60 });
     expect(config.sigil.maxDataBytes).toBe(1_048_576);
     expect(config.storage).toEqual({ kind: 'leveldb', path: '/var/lib/sigil', sync: false });
     expect(config.redisUrl).toBe('rediss://cache.internal:6380');
@@ -411,5 +416,44 @@ describe('parseConfig: blanks, every problem at once, the dev secret', () => {
     const error = configError({}, () => ({ secretHex: 'not-hex', publicKeyPem: 'pem' }));
     expect(error.message).toContain('spiral-secret.hex');
     expect(error.message).not.toContain('not-hex');
+  });
+});
+
+describe('parseConfig: HTTP hardening settings', () => {
+  it('parses CORS origins, refusing anything that is not an origin', () => {
+    expect(parseConfig({ ...FULL, SIGIL_CORS_ORIGINS: '*' }).http.corsOrigins).toBe('*');
+    expect(
+      parseConfig({ ...FULL, SIGIL_CORS_ORIGINS: 'https://a.example.com, http://localhost:5173' }).http
+        .corsOrigins,
+    ).toEqual(['https://a.example.com', 'http://localhost:5173']);
+    const error = configError({ ...FULL, SIGIL_CORS_ORIGINS: 'https://a.example.com/path,ftp://x' });
+    expect(problemsFor(error, 'SIGIL_CORS_ORIGINS')).toHaveLength(2);
+  });
+
+  it('parses SIGIL_TRUST_PROXY as a flag, a hop count or addresses', () => {
+    expect(parseConfig({ ...FULL, SIGIL_TRUST_PROXY: 'true' }).http.trustProxy).toBe(true);
+    expect(parseConfig({ ...FULL, SIGIL_TRUST_PROXY: '2' }).http.trustProxy).toBe(2);
+    expect(parseConfig({ ...FULL, SIGIL_TRUST_PROXY: '10.0.0.0/8, 127.0.0.1' }).http.trustProxy).toEqual([
+      '10.0.0.0/8',
+      '127.0.0.1',
+    ]);
+    expect(
+      problemsFor(configError({ ...FULL, SIGIL_TRUST_PROXY: 'ingress' }), 'SIGIL_TRUST_PROXY'),
+    ).toHaveLength(1);
+  });
+
+  it('takes the anonymous limit, JSON limits and request timeout from the environment', () => {
+    const config = parseConfig({
+      ...FULL,
+      SIGIL_ANON_RATE_LIMIT: '5',
+      SIGIL_MAX_JSON_DEPTH: '8',
+      SIGIL_MAX_JSON_KEYS: '100',
+      SIGIL_REQUEST_TIMEOUT_MS: '5000',
+    });
+    expect(config.rateLimit.anonymousLimit).toBe(5);
+    expect(config.http).toMatchObject({ maxJsonDepth: 8, maxJsonKeys: 100, requestTimeoutMs: 5000 });
+    expect(
+      problemsFor(configError({ ...FULL, SIGIL_MAX_JSON_DEPTH: '1' }), 'SIGIL_MAX_JSON_DEPTH'),
+    ).toHaveLength(1);
   });
 });

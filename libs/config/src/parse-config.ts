@@ -184,6 +184,10 @@ export function parseConfig(
   };
 }
 
+function isOrigin(value: string): boolean {
+  return URL.canParse(value) && /^https?:$/.test(new URL(value).protocol) && new URL(value).origin === value;
+}
+
 function isUrl(value: string, protocols: RegExp): boolean {
   try {
     return protocols.test(new URL(value).protocol);
@@ -201,14 +205,8 @@ function parseCorsOrigins(value: string | undefined, problems: string[]): string
     .map((o) => o.trim())
     .filter((o) => o !== '');
   for (const origin of origins) {
-    let ok = false;
-    try {
-      const u = new URL(origin);
-      ok = /^https?:$/.test(u.protocol) && u.origin === origin;
-    } catch {
-      ok = false;
-    }
-    if (!ok) problems.push(`SIGIL_CORS_ORIGINS: "${origin}" is not an origin like https://app.example.com`);
+    if (!isOrigin(origin))
+      problems.push(`SIGIL_CORS_ORIGINS: "${origin}" is not an origin like https://app.example.com`);
   }
   return origins;
 }
