@@ -1,5 +1,6 @@
 import { Global, Logger, Module } from '@nestjs/common';
-import { ThrottlerModule, ThrottlerStorageService, type ThrottlerStorage } from '@nestjs/throttler';
+import { ThrottlerModule, type ThrottlerStorage } from '@nestjs/throttler';
+import { MemoryThrottlerStorage } from './memory-throttler.storage.js';
 import { AppConfig } from '#config';
 import { SigilMetrics } from '#metrics';
 import { AnonymousLimiter } from './anonymous.limiter.js';
@@ -17,7 +18,7 @@ function createStorage(
 ): ThrottlerStorage & Partial<RateLimitStatus> {
   if (!config.redisUrl) {
     metrics.rateLimitBackendIs('memory', false);
-    return new ThrottlerStorageService();
+    return new MemoryThrottlerStorage();
   }
   const logger = new Logger('RateLimit');
   metrics.rateLimitBackendIs('redis', false);

@@ -1,5 +1,6 @@
 import type { OnApplicationShutdown } from '@nestjs/common';
-import { ThrottlerStorageService, type ThrottlerStorage } from '@nestjs/throttler';
+import type { ThrottlerStorage } from '@nestjs/throttler';
+import { MemoryThrottlerStorage } from './memory-throttler.storage.js';
 import { Redis, type RedisOptions, type RedisStatus } from 'ioredis';
 import { RedisThrottlerStorage, type ThrottlerStorageRecord } from './redis-throttler.storage.js';
 
@@ -40,7 +41,7 @@ export interface ResilientThrottlerStorageUrlOptions extends ResilientThrottlerS
  *
  * Policy: while Redis answers, counts live in Redis and every replica shares one budget per key. When
  * Redis is unreachable, errors, or is slow (no reply within `timeoutMs`), requests are still served,
- * counted against a per-instance in-memory fallback (@nestjs/throttler's `ThrottlerStorageService`):
+ * counted against a per-instance in-memory fallback (MemoryThrottlerStorage, the same fixed-window rules as the Redis script):
  * limits then hold per replica, so the effective cluster-wide budget is up to N times the limit. A
  * request never sees an error and never waits longer than `timeoutMs` on Redis (with `fromUrl`'s
  * client no command is queued while disconnected, so most fail at once).
@@ -71,7 +72,7 @@ export class ResilientThrottlerStorage implements ThrottlerStorage, OnApplicatio
   }
 
   readonly redis: RedisThrottlerStorage;
-  readonly memory = new ThrottlerStorageService();
+  readonly memory = new MemoryThrottlerStorage();
   private current: RateLimitStorageState = 'redis';
   /** Bumped on every switch to 'redis': a failure of a call started in an earlier epoch is stale. */
   private epoch = 0;
