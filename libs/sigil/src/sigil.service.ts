@@ -7,7 +7,6 @@ import type { Principal } from '#tenancy';
 import { Clock } from './clock.js';
 import { decodeCursor, encodeCursor, isSigilId } from './cursor.js';
 import { canonicalJson } from './dna/canonical-json.js';
-import { cosineSimilarity } from './dna/cosine.js';
 import { dataDigest, resonancePattern } from './dna/dna.js';
 import { constantTimeEqualHex, KeyRing, type KeyRingStatus } from './dna/key-ring.js';
 import { authHash, signingInput } from './dna/signing.js';
@@ -192,19 +191,17 @@ export class SigilService implements OnModuleInit {
   }
 
   async match(tenantId: string, input: MatchInput): Promise<MatchResult> {
-    const query =
+    const pattern =
       input.sigilId === undefined
         ? input.dnaPattern
         : (await this.decode(tenantId, input.sigilId)).dna.resonancePattern;
-    const matches: MatchResult['matches'] = [];
-    for await (const entry of this.repository.patterns(tenantId)) {
-      if (entry.revoked || entry.id === input.sigilId) continue;
-      const similarity = Math.round(cosineSimilarity(query, entry.resonancePattern) * 1e6) / 1e6;
-      if (similarity >= input.threshold) matches.push({ sigilId: entry.id, similarity });
-    }
-    // Ties break on id, newest first, so the answer is stable across calls.
-    matches.sort((a, b) => b.similarity - a.similarity || (a.sigilId < b.sigilId ? 1 : -1));
-    return { matches: matches.slice(0, input.topN) };
+    const hits = await this.repository.match(tenantId, {
+      pattern,
+      excludeId: input.sigilId,
+      threshold: input.threshold,
+      topN: input.topN,
+    });
+    return { matches: hits.map((h) => ({ sigilId: h.id, similarity: h.similarity })) };
   }
 
   keyStatus(): KeyRingStatus {

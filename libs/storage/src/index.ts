@@ -4,7 +4,10 @@ export {
   type IdempotencyClaim,
   type ListPage,
   type ListQuery,
+  type MatchHit,
+  type MatchQuery,
   type PatternEntry,
+  type RestoreOutcome,
   type Revocation,
   SigilRepository,
 } from './sigil.repository.js';
@@ -16,3 +19,4 @@ export {
   type LevelSigilRepositoryOptions,
 } from './adapters/level/level-sigil.repository.js';
 export { MemorySigilRepository } from './adapters/memory/memory-sigil.repository.js';
+export { compareHits, rankMatches, round6, similarity } from './adapters/shared/similarity.js';

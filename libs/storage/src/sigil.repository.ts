@@ -44,6 +44,27 @@ export interface PatternEntry {
   revoked: boolean;
 }
 
+/** Similarity search within one tenant. */
+export interface MatchQuery {
+  /** 16 numbers in [0, 1]. */
+  pattern: readonly number[];
+  /** Left out of the results (the query sigil itself). */
+  excludeId?: string;
+  /** Only hits with similarity >= threshold (after rounding). */
+  threshold: number;
+  /** At most this many hits. */
+  topN: number;
+}
+
+export interface MatchHit {
+  id: string;
+  /** Cosine similarity, rounded to 6 decimals (see adapters/shared/similarity.ts). */
+  similarity: number;
+}
+
+/** What `restore` did with a record. */
+export type RestoreOutcome = 'inserted' | 'unchanged' | 'conflict';
+
 /**
  * The storage port. Every method takes the tenant first and throws on an empty one, so no
  * query can ever run unscoped. Ids are ULID-based and sort by creation time, which gives
@@ -59,8 +80,20 @@ export abstract class SigilRepository {
   abstract delete(tenantId: string, id: string): Promise<boolean>;
   /** Newest first, filtered; paging by id so concurrent inserts never shift a page. */
   abstract listPage(tenantId: string, query: ListQuery): Promise<ListPage>;
-  /** Every sigil's resonance pattern in the tenant, for similarity search. */
+  /** Every sigil's resonance pattern in the tenant (integrity checks, index rebuilds). */
   abstract patterns(tenantId: string): AsyncIterable<PatternEntry>;
+  /**
+   * The unrevoked sigils most similar to a pattern: similarity desc, then id desc (newest first) on
+   * ties. Every adapter answers exactly like `rankMatches` in adapters/shared/similarity.ts, however
+   * it gets there (an in-process index, SQL).
+   */
+  abstract match(tenantId: string, query: MatchQuery): Promise<MatchHit[]>;
+  /**
+   * Writes a record exactly as given (migrations, restores), durably: 'inserted' if the id was free,
+   * 'unchanged' if an identical record is already there, 'conflict' (nothing written) if a different
+   * one is. Safe to repeat, so an interrupted copy can simply run again.
+   */
+  abstract restore(tenantId: string, record: SigilRecord): Promise<RestoreOutcome>;
   /** Every tenant that has at least one sigil. */
   abstract tenants(): AsyncIterable<string>;
   /** A cheap round trip proving the store can read and write. Throws StorageUnavailableError. */
