@@ -1,7 +1,10 @@
 import type { OnApplicationShutdown } from '@nestjs/common';
 import type { ThrottlerStorage } from '@nestjs/throttler';
 import { MemoryThrottlerStorage } from './memory-throttler.storage.js';
-import { Redis, type RedisOptions, type RedisStatus } from 'ioredis';
+import { Redis, type RedisOptions } from 'ioredis';
+
+/** ioredis client states (ioredis 5 does not export the union). */
+type RedisStatus = Redis['status'];
 import { RedisThrottlerStorage, type ThrottlerStorageRecord } from './redis-throttler.storage.js';
 
 const PROBE_KEY = 'health-probe';
