@@ -35,7 +35,19 @@ export abstract class AppConfig {
     origin: 'env' | 'dev-file';
   };
   abstract readonly storage:
-    { kind: 'leveldb'; path: string; sync: boolean } | { kind: 'memory' } | { kind: 'postgres'; url: string };
+    | { kind: 'leveldb'; path: string; sync: boolean }
+    | { kind: 'memory' }
+    | {
+        kind: 'postgres';
+        /** postgres://user:pass@host:5432/db; TLS from the URL (sslmode=require, sslrootcert=…). */
+        url: string;
+        poolSize: number;
+        connectTimeoutMs: number;
+        /** Server-side statement_timeout: a stuck query fails (503) instead of holding a request. */
+        statementTimeoutMs: number;
+        /** Apply pending migrations at start, under an advisory lock (SIGIL_DB_MIGRATE=false to manage them separately). */
+        migrate: boolean;
+      };
   abstract readonly sigil: { maxDataBytes: number };
   abstract readonly rateLimit: {
     /** Requests per window per principal (tenant + sub). */

@@ -291,11 +291,37 @@ describe('parseConfig: storage', () => {
   const DATABASE_URL = 'postgres://sigil:pw@db.internal:5432/sigil';
 
   it('uses postgres when DATABASE_URL is set and SIGIL_STORAGE is not', () => {
-    expect(parseConfig({ ...FULL, DATABASE_URL }).storage).toEqual({ kind: 'postgres', url: DATABASE_URL });
+    const defaults = { poolSize: 10, connectTimeoutMs: 5_000, statementTimeoutMs: 5_000, migrate: true };
+    expect(parseConfig({ ...FULL, DATABASE_URL }).storage).toEqual({
+      kind: 'postgres',
+      url: DATABASE_URL,
+      ...defaults,
+    });
     expect(parseConfig({ ...PRODUCTION, DATABASE_URL }).storage).toEqual({
       kind: 'postgres',
       url: DATABASE_URL,
+      ...defaults,
     });
+  });
+
+  it('takes the Postgres pool, timeouts and migration flag from the environment', () => {
+    const storage = parseConfig({
+      ...FULL,
+      DATABASE_URL,
+      SIGIL_PG_POOL_SIZE: '25',
+      SIGIL_PG_CONNECT_TIMEOUT_MS: '2000',
+      SIGIL_PG_STATEMENT_TIMEOUT_MS: '1500',
+      SIGIL_DB_MIGRATE: 'false',
+    }).storage;
+    expect(storage).toMatchObject({
+      poolSize: 25,
+      connectTimeoutMs: 2000,
+      statementTimeoutMs: 1500,
+      migrate: false,
+    });
+    expect(
+      problemsFor(configError({ ...FULL, DATABASE_URL, SIGIL_PG_POOL_SIZE: '0' }), 'SIGIL_PG_POOL_SIZE'),
+    ).toHaveLength(1);
   });
 
   it('lets SIGIL_STORAGE override the choice', () => {

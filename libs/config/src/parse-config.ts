@@ -65,6 +65,10 @@ const envSchema = z.object({
   SIGIL_STORAGE: blankAsUnset(z.enum(['leveldb', 'postgres', 'memory']).optional()),
   SIGIL_DB_PATH: optionalString,
   SIGIL_DB_SYNC: blankAsUnset(z.enum(['true', 'false']).default('true')),
+  SIGIL_PG_POOL_SIZE: blankAsUnset(int(1, 200).default(10)),
+  SIGIL_PG_CONNECT_TIMEOUT_MS: blankAsUnset(int(100, 120_000).default(5_000)),
+  SIGIL_PG_STATEMENT_TIMEOUT_MS: blankAsUnset(int(100, 600_000).default(5_000)),
+  SIGIL_DB_MIGRATE: blankAsUnset(z.enum(['true', 'false']).default('true')),
   SIGIL_MAX_DATA_BYTES: blankAsUnset(int(64, 16 * 1024 * 1024).default(65_536)),
   SIGIL_SHUTDOWN_GRACE_MS: blankAsUnset(int(0, 600_000).default(10_000)),
   METRICS_TOKEN: optionalString,
@@ -168,7 +172,14 @@ export function parseConfig(
       storageKind === 'memory'
         ? { kind: 'memory' }
         : storageKind === 'postgres'
-          ? { kind: 'postgres', url: e.DATABASE_URL! }
+          ? {
+              kind: 'postgres',
+              url: e.DATABASE_URL!,
+              poolSize: e.SIGIL_PG_POOL_SIZE,
+              connectTimeoutMs: e.SIGIL_PG_CONNECT_TIMEOUT_MS,
+              statementTimeoutMs: e.SIGIL_PG_STATEMENT_TIMEOUT_MS,
+              migrate: e.SIGIL_DB_MIGRATE === 'true',
+            }
           : { kind: 'leveldb', path: e.SIGIL_DB_PATH ?? './sigil-leveldb', sync: e.SIGIL_DB_SYNC === 'true' },
     sigil: { maxDataBytes: e.SIGIL_MAX_DATA_BYTES },
     rateLimit: {
