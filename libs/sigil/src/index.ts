@@ -1,6 +1,5 @@
 export { Clock, SystemClock } from './clock.js';
 export { canonicalJson } from './dna/canonical-json.js';
-export { cosineSimilarity } from './dna/cosine.js';
 export { dataDigest, resonancePattern, RESONANCE_LENGTH } from './dna/dna.js';
 export {
   constantTimeEqualHex,

@@ -10,7 +10,9 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
 import { LevelSigilRepository } from '../adapters/level/level-sigil.repository.js';
 import { toStorageError } from '../adapters/level/level.errors.js';
+import { rankMatches } from '../adapters/shared/similarity.js';
 import type { SigilRecord } from '../sigil-record.js';
+import type { MatchQuery, SigilRepository } from '../sigil.repository.js';
 import { StorageUnavailableError, StoreLockedError } from '../storage.errors.js';
 import { makeSigilRecord } from './sigil-record.fixture.js';
 import { describeSigilRepositoryContract } from './sigil-repository.contract.js';
@@ -53,6 +55,27 @@ function exited(child: ChildProcessWithoutNullStreams): Promise<{ code: number |
     child.once('error', reject);
     child.once('close', (code) => resolve({ code, stderr }));
   });
+}
+
+async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const item of iterable) out.push(item);
+  return out;
+}
+
+/** The reference answer over what the store holds right now. */
+async function reference(repo: SigilRepository, tenantId: string, query: MatchQuery) {
+  return rankMatches(await collect(repo.patterns(tenantId)), query);
+}
+
+/** Iterator calls that scanned a tenant's records (the match index load is one). */
+function recordScans(spy: { mock: { calls: unknown[][] } }, tenantId: string): number {
+  const prefix = LevelSigilRepository.recordKey(tenantId, '');
+  return spy.mock.calls.filter((call) => (call[0] as { gte?: string } | undefined)?.gte === prefix).length;
+}
+
+function withPattern(tenantId: string, resonancePattern: number[]): SigilRecord {
+  return makeSigilRecord({ tenantId, dna: { digest: 'sha256:' + 'e'.repeat(64), resonancePattern } });
 }
 
 describe('LevelSigilRepository (LevelDB specifics)', () => {
@@ -279,6 +302,137 @@ describe('LevelSigilRepository (LevelDB specifics)', () => {
       expect(err).toBeInstanceOf(Error);
       expect((err as Error).message).toContain(record.id);
       expect((err as Error).message).not.toContain('secret-sigil-content');
+    });
+  });
+
+  describe('match index', () => {
+    const q: MatchQuery = { pattern: Array<number>(16).fill(0.5), threshold: 0, topN: 10 };
+    const ramp = (k: number) => Array.from({ length: 16 }, (_, i) => ((i * k) % 17) / 16);
+
+    async function seed(repo: LevelSigilRepository, tenantId: string, count: number): Promise<void> {
+      for (let k = 0; k < count; k++) await repo.create(tenantId, withPattern(tenantId, ramp(k + 1)));
+    }
+
+    it('loads a tenant with one scan, shared by concurrent first matches, then reads nothing', async () => {
+      const repo = await open();
+      await seed(repo, tenant, 30);
+      await seed(repo, 'tenant-b', 5);
+      const iterator = vi.spyOn(ClassicLevel.prototype, 'iterator');
+      const get = vi.spyOn(ClassicLevel.prototype, 'get');
+      const getMany = vi.spyOn(ClassicLevel.prototype, 'getMany');
+
+      const first = await Promise.all(Array.from({ length: 10 }, () => repo.match(tenant, q)));
+      expect(recordScans(iterator, tenant)).toBe(1);
+      expect(recordScans(iterator, 'tenant-b')).toBe(0);
+      expect(repo.hasMatchIndex(tenant)).toBe(true);
+      expect(repo.hasMatchIndex('tenant-b')).toBe(false);
+
+      const again = await Promise.all(Array.from({ length: 10 }, () => repo.match(tenant, q)));
+      expect(recordScans(iterator, tenant)).toBe(1);
+      expect(get).not.toHaveBeenCalled();
+      expect(getMany).not.toHaveBeenCalled();
+      const expected = await reference(repo, tenant, q);
+      expect(expected).toHaveLength(10);
+      for (const hits of [...first, ...again]) expect(hits).toEqual(expected);
+    });
+
+    it('drops its indexes on close; a reopened store is indexed afresh, hand edits included', async () => {
+      const repo = await open();
+      const record = withPattern(tenant, ramp(3));
+      await repo.create(tenant, record);
+      await expect(repo.match(tenant, q)).resolves.toHaveLength(1);
+      expect(repo.hasMatchIndex(tenant)).toBe(true);
+      await repo.close();
+      expect(repo.hasMatchIndex(tenant)).toBe(false);
+
+      const db = new ClassicLevel<string, string>(path);
+      await db.open();
+      const key = LevelSigilRepository.recordKey(tenant, record.id);
+      const edited = { ...record, dna: { ...record.dna, resonancePattern: Array<number>(16).fill(0.25) } };
+      await db.put(key, JSON.stringify(edited));
+      await db.close();
+
+      const reopened = await open();
+      await expect(reopened.match(tenant, q)).resolves.toEqual([{ id: record.id, similarity: 1 }]);
+    });
+
+    it('keeps within matchIndexMaxSigils by dropping the least recently matched tenants', async () => {
+      const repo = await LevelSigilRepository.open({ path, matchIndexMaxSigils: 4 });
+      opened.push(repo);
+      await seed(repo, 't1', 2);
+      await seed(repo, 't2', 2);
+      await seed(repo, 't3', 1);
+      const indexed = () => ['t1', 't2', 't3'].filter((t) => repo.hasMatchIndex(t));
+      const check = async (tenantId: string) => {
+        await expect(repo.match(tenantId, q)).resolves.toEqual(await reference(repo, tenantId, q));
+      };
+
+      await check('t1');
+      await check('t2'); // 4 fits
+      expect(indexed()).toEqual(['t1', 't2']);
+      await check('t3'); // 5 > 4: t1, the least recently matched, goes
+      expect(indexed()).toEqual(['t2', 't3']);
+      await check('t2'); // used again: now t3 is the least recent
+      await check('t1'); // 5 > 4: t3 goes, which is enough
+      expect(indexed()).toEqual(['t1', 't2']);
+      // A tenant larger than the whole budget is still kept once built: rebuilding per match is worse.
+      await seed(repo, 't3', 5);
+      await check('t3');
+      expect(indexed()).toEqual(['t3']);
+      await expect(LevelSigilRepository.open({ path: `${path}-x`, matchIndexMaxSigils: -1 })).rejects.toThrow(
+        RangeError,
+      );
+    });
+
+    it('tries a failed load again on the next match', async () => {
+      const repo = await open();
+      await seed(repo, tenant, 3);
+      const failure = Object.assign(new Error('IO error: injected'), { code: 'LEVEL_IO_ERROR' });
+      vi.spyOn(ClassicLevel.prototype, 'iterator').mockImplementationOnce(() => {
+        throw failure;
+      });
+      await expect(repo.match(tenant, q)).rejects.toThrow(StorageUnavailableError);
+      expect(repo.hasMatchIndex(tenant)).toBe(false);
+      await expect(repo.match(tenant, q)).resolves.toEqual(await reference(repo, tenant, q));
+      expect(repo.hasMatchIndex(tenant)).toBe(true);
+    });
+
+    it('scores hand-edited patterns exactly as the reference scan does', async () => {
+      const repo = await open();
+      const odd: unknown[][] = [
+        [null, ...Array<number>(15).fill(0.5)],
+        [0.5, 0.5],
+        Array<string>(16).fill('0.5'),
+        [...Array<number>(16).fill(0.5), 0.9],
+        [true, ...Array<number>(15).fill(0)],
+      ];
+      const records = [...odd.map(() => withPattern(tenant, ramp(2))), withPattern(tenant, ramp(5))];
+      for (const record of records) await repo.create(tenant, record);
+      const notArray = withPattern(tenant, ramp(7));
+      await repo.create(tenant, notArray);
+      await repo.close();
+
+      const db = new ClassicLevel<string, string>(path);
+      await db.open();
+      const rewrite = async (record: SigilRecord, resonancePattern: unknown) => {
+        const key = LevelSigilRepository.recordKey(tenant, record.id);
+        await db.put(key, JSON.stringify({ ...record, dna: { ...record.dna, resonancePattern } }));
+      };
+      for (const [i, resonancePattern] of odd.entries()) await rewrite(records[i], resonancePattern);
+      await rewrite(notArray, { not: 'an array' });
+      await db.close();
+
+      const reopened = await open();
+      const stored = (await collect(reopened.patterns(tenant))).filter((p) => p.id !== notArray.id);
+      for (const pattern of [Array<number>(16).fill(0.5), [1, ...Array<number>(15).fill(0)], ramp(3)]) {
+        const query: MatchQuery = { pattern, threshold: -1, topN: 50 };
+        const expected = rankMatches(stored, query);
+        await expect(reopened.match(tenant, query)).resolves.toEqual(expected);
+      }
+      // A pattern that is not an array at all never matches, and does not stop the others matching.
+      const hits = await reopened.match(tenant, { pattern: ramp(7), threshold: -1, topN: 50 });
+      expect(hits.map((h) => h.id)).not.toContain(notArray.id);
+      expect(hits.length).toBeGreaterThan(0);
     });
   });
 

@@ -7,9 +7,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import type { SigilRecord } from '../sigil-record.js';
+import { rankMatches, similarity } from '../adapters/shared/similarity.js';
 import type {
   IdempotencyClaim,
   ListQuery,
+  MatchQuery,
   PatternEntry,
   Revocation,
   SigilRepository,
@@ -96,6 +98,62 @@ async function createAll(repo: SigilRepository, records: SigilRecord[]): Promise
   }
 }
 
+/** A 16-number pattern: the given leading components, then zeros. */
+function pattern(...head: number[]): number[] {
+  return [...head, ...Array<number>(16 - head.length).fill(0)];
+}
+
+function flat(value: number): number[] {
+  return Array<number>(16).fill(value);
+}
+
+function withPattern(
+  tenantId: string,
+  resonancePattern: number[],
+  overrides: Partial<SigilRecord> = {},
+): SigilRecord {
+  return sigilFor(tenantId, { dna: { digest: 'sha256:' + 'e'.repeat(64), resonancePattern }, ...overrides });
+}
+
+function matchQuery(queryPattern: number[], overrides: Partial<MatchQuery> = {}): MatchQuery {
+  return { pattern: queryPattern, threshold: 0, topN: 100, ...overrides };
+}
+
+/** Stored already revoked, as a restore from another store brings it. */
+const REVOKED: Partial<SigilRecord> = {
+  revokedAt: '2025-01-02T00:00:00.000Z',
+  revokedBy: 'admin-0',
+  revocationReason: 'revoked before the copy',
+};
+
+function entriesOf(records: Iterable<SigilRecord>): PatternEntry[] {
+  return [...records].map((r) => ({
+    id: r.id,
+    resonancePattern: r.dna.resonancePattern,
+    revoked: r.revokedAt !== null,
+  }));
+}
+
+/** mulberry32: a seeded generator, so a failing random case reproduces run after run. */
+function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
+  };
+}
+
+/** The same record with every object's keys in reverse order (as another store may return it). */
+function reorderKeys<T>(value: T): T {
+  if (Array.isArray(value)) return value.map((item: unknown) => reorderKeys(item)) as T;
+  if (typeof value !== 'object' || value === null) return value;
+  const entries = Object.entries(value).reverse();
+  return Object.fromEntries(entries.map(([k, v]) => [k, reorderKeys(v)])) as T;
+}
+
 export function describeSigilRepositoryContract(
   name: string,
   makeRepo: () => Promise<SigilRepositoryHarness>,
@@ -168,6 +226,8 @@ export function describeSigilRepositoryContract(
         ['delete', () => repo.delete('', record.id)],
         ['listPage', () => repo.listPage('', { limit: 10 })],
         ['patterns', () => collect(repo.patterns(''))],
+        ['match', () => repo.match('', matchQuery(flat(0.5)))],
+        ['restore', () => repo.restore('', record)],
       ];
       for (const [method, call] of calls) {
         // Wrapped so an adapter may throw synchronously or reject; both count.
@@ -531,6 +591,410 @@ export function describeSigilRepositoryContract(
       });
     });
 
+    describe('match', () => {
+      const query = pattern(1);
+
+      it('ranks by similarity desc, then id desc, and honours topN', async () => {
+        const far = withPattern(A, pattern(1, 0.9));
+        const sameOlder = withPattern(A, pattern(0.5));
+        const near = withPattern(A, pattern(1, 0.1));
+        const mid = withPattern(A, pattern(1, 0.5));
+        const same = withPattern(A, pattern(1));
+        const orthogonal = withPattern(A, pattern(0, 1));
+        await createAll(repo, [far, sameOlder, near, mid, same, orthogonal]);
+
+        // Hand-computed: 1/√(1+k²) rounded to 6 decimals; `sameOlder` is a multiple of the query.
+        const ranked = [
+          { id: same.id, similarity: 1 },
+          { id: sameOlder.id, similarity: 1 },
+          { id: near.id, similarity: 0.995037 },
+          { id: mid.id, similarity: 0.894427 },
+          { id: far.id, similarity: 0.743294 },
+          { id: orthogonal.id, similarity: 0 },
+        ];
+        await expect(repo.match(A, matchQuery(query))).resolves.toEqual(ranked);
+        for (const topN of [1, 2, 3, 5, 6, 7]) {
+          await expect(repo.match(A, matchQuery(query, { topN })), `topN ${topN}`).resolves.toEqual(
+            ranked.slice(0, topN),
+          );
+        }
+      });
+
+      it('breaks ties newest first, also where topN cuts through them', async () => {
+        const tied = Array.from({ length: 5 }, () => withPattern(A, pattern(0.25, 0.5, 0.75)));
+        const better = withPattern(A, pattern(0.5, 1, 1));
+        // Differs below the 6th decimal, so it ties after rounding.
+        const almost = withPattern(A, pattern(0.25, 0.5, 0.750001));
+        await createAll(repo, [tied[0], tied[1], better, tied[2], almost, tied[3], tied[4]]);
+        const q = pattern(0.25, 0.5, 0.75);
+        expect(similarity(q, almost.dna.resonancePattern)).toBe(1);
+
+        const tiedIds = newestFirst([...tied, almost]);
+        const hits = await repo.match(A, matchQuery(q));
+        expect(hits.map((h) => h.id)).toEqual([...tiedIds, better.id]);
+        expect(hits.slice(0, 6).every((h) => h.similarity === 1)).toBe(true);
+        const top3 = await repo.match(A, matchQuery(q, { topN: 3 }));
+        expect(top3.map((h) => h.id)).toEqual(tiedIds.slice(0, 3));
+      });
+
+      it('applies the threshold inclusively, to the rounded similarity', async () => {
+        const ascending = Array.from({ length: 16 }, (_, i) => (i + 1) / 16);
+        const descending = [...ascending].reverse();
+        const record = withPattern(A, descending);
+        const other = withPattern(A, pattern(1));
+        await createAll(repo, [record, other]);
+        // 6/11 = 0.5454545…, which rounds up to 0.545455: the rounded value is what is compared.
+        const q = ascending;
+        const at = (threshold: number) => repo.match(A, matchQuery(q, { threshold }));
+
+        // `other` scores 1/16 ÷ |q| = 0.025854.
+        await expect(at(0.025854)).resolves.toEqual([
+          { id: record.id, similarity: 0.545455 },
+          { id: other.id, similarity: 0.025854 },
+        ]);
+        await expect(at(0.025855)).resolves.toEqual([{ id: record.id, similarity: 0.545455 }]);
+        await expect(at(0.545455)).resolves.toEqual([{ id: record.id, similarity: 0.545455 }]);
+        await expect(at(0.545456)).resolves.toEqual([]);
+        await expect(at(1)).resolves.toEqual([]);
+        const exact = withPattern(A, [...ascending]);
+        await createAll(repo, [exact]);
+        await expect(at(1)).resolves.toEqual([{ id: exact.id, similarity: 1 }]);
+      });
+
+      it('scores a zero pattern 0, so only threshold 0 admits it', async () => {
+        const zero = withPattern(A, flat(0));
+        const some = withPattern(A, flat(0.5));
+        await createAll(repo, [zero, some]);
+        await expect(repo.match(A, matchQuery(flat(0.3)))).resolves.toEqual([
+          { id: some.id, similarity: 1 },
+          { id: zero.id, similarity: 0 },
+        ]);
+        await expect(repo.match(A, matchQuery(flat(0), { threshold: 0 }))).resolves.toEqual([
+          { id: some.id, similarity: 0 },
+          { id: zero.id, similarity: 0 },
+        ]);
+        await expect(repo.match(A, matchQuery(flat(0), { threshold: 1e-6 }))).resolves.toEqual([]);
+      });
+
+      it('leaves out excludeId, and only that sigil', async () => {
+        const self = withPattern(A, pattern(0.2, 0.4, 0.6));
+        const twin = withPattern(A, pattern(0.2, 0.4, 0.6));
+        await createAll(repo, [self, twin]);
+        const q = self.dna.resonancePattern;
+        await expect(repo.match(A, matchQuery(q, { excludeId: self.id }))).resolves.toEqual([
+          { id: twin.id, similarity: 1 },
+        ]);
+        const all = [
+          { id: twin.id, similarity: 1 },
+          { id: self.id, similarity: 1 },
+        ];
+        await expect(repo.match(A, matchQuery(q, { excludeId: newSigilId() }))).resolves.toEqual(all);
+        await expect(repo.match(A, matchQuery(q))).resolves.toEqual(all);
+      });
+
+      it('never returns a revoked sigil, whether revoked later or stored revoked, reopened or not', async () => {
+        const live = withPattern(A, flat(0.5));
+        const storedRevoked = withPattern(A, flat(0.5), REVOKED);
+        const later = withPattern(A, flat(0.5));
+        await createAll(repo, [live, storedRevoked, later]);
+        const ids = async () => (await repo.match(A, matchQuery(flat(0.5)))).map((h) => h.id);
+
+        await expect(ids()).resolves.toEqual([later.id, live.id]);
+        await repo.revoke(A, later.id, revocation());
+        await expect(ids()).resolves.toEqual([live.id]);
+        // Revocation is final: revoking again, or anything else, never brings it back.
+        await repo.revoke(A, later.id, revocation({ revokedBy: 'admin-2' }));
+        await expect(repo.restore(A, { ...later, revokedAt: null })).resolves.toBe('conflict');
+        await expect(ids()).resolves.toEqual([live.id]);
+        if (harness.reopen) {
+          repo = await harness.reopen();
+          await expect(ids()).resolves.toEqual([live.id]);
+        }
+      });
+
+      it('forgets deleted sigils, and finds one again once it is restored', async () => {
+        const keep = withPattern(A, flat(0.5));
+        const gone = withPattern(A, flat(0.5));
+        await createAll(repo, [keep, gone]);
+        const ids = async () => (await repo.match(A, matchQuery(flat(1)))).map((h) => h.id);
+
+        await expect(ids()).resolves.toEqual([gone.id, keep.id]);
+        await repo.delete(A, gone.id);
+        await expect(ids()).resolves.toEqual([keep.id]);
+        await repo.delete(A, keep.id);
+        await expect(ids()).resolves.toEqual([]);
+        await expect(repo.restore(A, gone)).resolves.toBe('inserted');
+        await expect(ids()).resolves.toEqual([gone.id]);
+      });
+
+      it('only ever returns sigils of the tenant asked about', async () => {
+        const id = newSigilId();
+        const a = withPattern(A, flat(0.5), { id });
+        const b = withPattern(B, flat(0.5), { id });
+        const b2 = withPattern(B, flat(0.5));
+        await createAll(repo, [a, b, b2]);
+        const q = matchQuery(flat(0.5));
+
+        await expect(repo.match(A, q)).resolves.toEqual([{ id, similarity: 1 }]);
+        await expect(repo.match(C, q)).resolves.toEqual([]);
+        // Writes elsewhere after a tenant's first match change nothing for it.
+        await createAll(repo, [withPattern(B, flat(0.5)), withPattern(C, flat(0.5))]);
+        await repo.revoke(B, id, revocation());
+        await expect(repo.match(A, q)).resolves.toEqual([{ id, similarity: 1 }]);
+        await repo.delete(A, id);
+        await expect(repo.match(A, q)).resolves.toEqual([]);
+        await expect(repo.match(B, q).then((h) => h.map((x) => x.id))).resolves.toHaveLength(2);
+        await expect(repo.match(C, q).then((h) => h.length)).resolves.toBe(1);
+      });
+
+      it('answers exactly like rankMatches over the same records, for 200 random queries', async () => {
+        const random = seededRandom(0x51611);
+        const six = () => Math.round(random() * 1e6) / 1e6;
+        const coarse = () => [0, 0.5, 1][Math.floor(random() * 3)];
+        const randomPattern = (): number[] => {
+          const kind = random();
+          // Coarse patterns collide often: ties and exact-threshold hits get exercised.
+          if (kind < 0.3) return Array.from({ length: 16 }, coarse);
+          if (kind < 0.35) return flat(0);
+          return Array.from({ length: 16 }, six);
+        };
+        const live = new Map<string, SigilRecord>();
+        const first = Array.from({ length: 120 }, () =>
+          withPattern(A, randomPattern(), random() < 0.1 ? REVOKED : {}),
+        );
+        await createAll(repo, first);
+        for (const r of first) live.set(r.id, r);
+        // Matched once before the rest is written, so an adapter that indexes must keep up with it.
+        await repo.match(A, matchQuery(randomPattern()));
+
+        const second = Array.from({ length: 120 }, () => withPattern(A, randomPattern()));
+        const restored = Array.from({ length: 30 }, () =>
+          withPattern(A, randomPattern(), random() < 0.3 ? REVOKED : {}),
+        );
+        await Promise.all([
+          ...second.map((r) => repo.create(A, r)),
+          ...restored.map((r) => repo.restore(A, r)),
+          repo.create(B, withPattern(B, flat(0.5))),
+        ]);
+        for (const r of [...second, ...restored]) live.set(r.id, r);
+        const ids = [...live.keys()];
+        for (const id of ids.filter(() => random() < 0.12)) {
+          const revoked = await repo.revoke(A, id, revocation());
+          live.set(id, revoked!);
+        }
+        for (const id of ids.filter(() => random() < 0.1)) {
+          await repo.delete(A, id);
+          live.delete(id);
+        }
+
+        const stored = [...live.values()];
+        const queries = Array.from({ length: 200 }, (): MatchQuery => {
+          const source = random() < 0.3 ? stored[Math.floor(random() * stored.length)] : undefined;
+          const q = source ? source.dna.resonancePattern : randomPattern();
+          const pick = random();
+          const threshold =
+            pick < 0.2
+              ? 0
+              : pick < 0.4
+                ? 0.5
+                : pick < 0.6
+                  ? six()
+                  : similarity(q, stored[Math.floor(random() * stored.length)].dna.resonancePattern);
+          return {
+            pattern: q,
+            threshold,
+            topN: 1 + Math.floor(random() * (random() < 0.2 ? 400 : 20)),
+            ...(source && random() < 0.7 ? { excludeId: source.id } : {}),
+          };
+        });
+        const check = async (label: string) => {
+          for (const [i, q] of queries.entries()) {
+            const expected = rankMatches(entriesOf(live.values()), q);
+            expect(await repo.match(A, q), `${label} query ${i}: ${JSON.stringify(q)}`).toEqual(expected);
+          }
+        };
+        await check('live');
+        if (harness.reopen) {
+          repo = await harness.reopen();
+          await check('after reopen');
+        }
+      });
+
+      it('stays exact when writes race the first matches', async () => {
+        const before = Array.from({ length: 50 }, (_, i) => withPattern(A, pattern(1, i / 50)));
+        await createAll(repo, before);
+        const during = Array.from({ length: 50 }, (_, i) => withPattern(A, pattern(i / 50, 1)));
+        const q = matchQuery(pattern(1, 1), { topN: 200 });
+        const results = await Promise.all([
+          ...Array.from({ length: 5 }, () => repo.match(A, q)),
+          ...during.map((r) => repo.create(A, r)),
+          repo.revoke(A, before[0].id, revocation()),
+          repo.delete(A, before[1].id),
+          ...Array.from({ length: 5 }, () => repo.match(A, q)),
+        ]);
+        expect(results).toHaveLength(62);
+        const final = [...before.slice(2), ...during];
+        await expect(repo.match(A, q)).resolves.toEqual(rankMatches(entriesOf(final), q));
+      });
+
+      it('rejects a malformed query with RangeError', async () => {
+        await createAll(repo, [sigilFor(A)]);
+        const bad: [string, MatchQuery][] = [
+          ['short pattern', matchQuery(flat(0.5).slice(1))],
+          ['long pattern', matchQuery([...flat(0.5), 0.5])],
+          ['NaN in pattern', matchQuery([Number.NaN, ...flat(0.5).slice(1)])],
+          ['NaN threshold', matchQuery(flat(0.5), { threshold: Number.NaN })],
+          ['topN 0', matchQuery(flat(0.5), { topN: 0 })],
+          ['fractional topN', matchQuery(flat(0.5), { topN: 1.5 })],
+        ];
+        for (const [label, q] of bad) {
+          await expect((async () => repo.match(A, q))(), label).rejects.toThrow(RangeError);
+        }
+      });
+    });
+
+    describe('restore', () => {
+      it('inserts, then reports unchanged, then conflict for a modified copy without writing it', async () => {
+        const record = sigilFor(A, { metadata: { tags: ['restored'], source: 'backup' } });
+        await expect(repo.restore(A, record)).resolves.toBe('inserted');
+        await expect(repo.restore(A, record)).resolves.toBe('unchanged');
+        // The same JSON value with keys in another order (as jsonb returns it) is the same record.
+        await expect(repo.restore(A, reorderKeys(record))).resolves.toBe('unchanged');
+
+        const modified: SigilRecord[] = [
+          { ...record, data: { subject: 'other' } },
+          { ...record, ...REVOKED },
+          { ...record, metadata: { tags: ['other'], source: 'backup' } },
+          { ...record, dna: { ...record.dna, resonancePattern: flat(0.5) } },
+          { ...record, signature: 'b3RoZXI=' },
+        ];
+        for (const copy of modified) {
+          await expect(repo.restore(A, copy)).resolves.toBe('conflict');
+        }
+        await expect(repo.findById(A, record.id)).resolves.toEqual(record);
+        await expect(listAll(repo, A, { tag: 'other' }, 10)).resolves.toEqual([]);
+        await expect(listAll(repo, A, { revoked: true }, 10)).resolves.toEqual([]);
+        await expect(listAll(repo, A, { tag: 'restored', source: 'backup' }, 10)).resolves.toEqual([
+          record.id,
+        ]);
+        await expect(repo.match(A, matchQuery(record.dna.resonancePattern))).resolves.toEqual([
+          { id: record.id, similarity: 1 },
+        ]);
+      });
+
+      it('reports unchanged for a record that was created the ordinary way', async () => {
+        const record = sigilFor(A);
+        await createAll(repo, [record]);
+        await expect(repo.restore(A, record)).resolves.toBe('unchanged');
+        await expect(repo.restore(A, { ...record, createdBy: 'someone-else' })).resolves.toBe('conflict');
+      });
+
+      it('makes a restored sigil findable, listable, filterable and matchable like a created one', async () => {
+        // Ids minted first, so restored sigils are older than created ones yet arrive after them.
+        const old1 = withPattern(A, flat(0.5), { metadata: { tags: ['red'], source: 'alpha' } });
+        const old2 = withPattern(A, flat(0.5), {
+          metadata: { tags: ['red', 'blue'], source: 'beta' },
+          ...REVOKED,
+        });
+        const old3 = withPattern(A, pattern(1), { metadata: {} });
+        const new1 = withPattern(A, flat(0.5), { metadata: { tags: ['red'], source: 'alpha' } });
+        const new2 = withPattern(A, pattern(1), { metadata: { tags: ['blue'], source: 'beta' } });
+        await createAll(repo, [new1, new2]);
+        await repo.match(A, matchQuery(flat(0.5)));
+        for (const record of [old2, old3, old1]) {
+          await expect(repo.restore(A, record)).resolves.toBe('inserted');
+        }
+
+        for (const record of [old1, old2, old3, new1, new2]) {
+          await expect(repo.findById(A, record.id)).resolves.toEqual(record);
+        }
+        const cases: [Omit<ListQuery, 'limit'>, SigilRecord[]][] = [
+          [{}, [new2, new1, old3, old2, old1]],
+          [{ tag: 'red' }, [new1, old2, old1]],
+          [{ tag: 'blue' }, [new2, old2]],
+          [{ source: 'alpha' }, [new1, old1]],
+          [{ source: 'beta', revoked: true }, [old2]],
+          [{ revoked: false }, [new2, new1, old3, old1]],
+        ];
+        for (const [query, expected] of cases) {
+          const label = JSON.stringify(query);
+          expect(await listAll(repo, A, query, 2), label).toEqual(expected.map((r) => r.id));
+        }
+        await expect(repo.match(A, matchQuery(flat(0.5), { threshold: 1 }))).resolves.toEqual([
+          { id: new1.id, similarity: 1 },
+          { id: old1.id, similarity: 1 },
+        ]);
+        await expect(collect(repo.tenants())).resolves.toEqual([A]);
+        const patterns = await collect(repo.patterns(A));
+        expect(patterns.map((p) => p.id).sort()).toEqual(
+          newestFirst([old1, old2, old3, new1, new2]).reverse(),
+        );
+
+        // Restored sigils carry every index entry: revoke and delete clean them up as for created ones.
+        await repo.revoke(A, old1.id, revocation());
+        await expect(listAll(repo, A, { revoked: true }, 10)).resolves.toEqual([old2.id, old1.id]);
+        await expect(repo.delete(A, old2.id)).resolves.toBe(true);
+        for (const query of [{ tag: 'blue' }, { source: 'beta' }, { revoked: true }]) {
+          const ids = await listAll(repo, A, query, 10);
+          expect(ids, JSON.stringify(query)).not.toContain(old2.id);
+        }
+        await expect(repo.match(A, matchQuery(flat(0.5), { threshold: 1 }))).resolves.toEqual([
+          { id: new1.id, similarity: 1 },
+        ]);
+      });
+
+      it('restores into each tenant independently', async () => {
+        const id = newSigilId();
+        const a = sigilFor(A, { id, data: { owner: 'a' } });
+        const b = sigilFor(B, { id, data: { owner: 'b' } });
+        await expect(repo.restore(A, a)).resolves.toBe('inserted');
+        await expect(repo.restore(B, b)).resolves.toBe('inserted');
+        await expect(repo.restore(B, b)).resolves.toBe('unchanged');
+        await expect(repo.findById(A, id)).resolves.toEqual(a);
+        await expect(repo.findById(B, id)).resolves.toEqual(b);
+        await expect(repo.findById(C, id)).resolves.toBeNull();
+        await expect(collect(repo.tenants()).then((t) => t.sort())).resolves.toEqual([A, B].sort());
+        await repo.delete(A, id);
+        await expect(repo.restore(B, b)).resolves.toBe('unchanged');
+        await expect(repo.restore(A, a)).resolves.toBe('inserted');
+      });
+
+      it('refuses a record whose tenantId is not the tenant it is restored into', async () => {
+        const record = sigilFor(B);
+        await expect((async () => repo.restore(A, record))()).rejects.toThrow(TypeError);
+        await expect(repo.findById(A, record.id)).resolves.toBeNull();
+        await expect(repo.findById(B, record.id)).resolves.toBeNull();
+        await expect(collect(repo.tenants())).resolves.toEqual([]);
+      });
+
+      it('inserts once under concurrent restores of one id', async () => {
+        const record = sigilFor(A);
+        const same = await Promise.all(Array.from({ length: 10 }, () => repo.restore(A, record)));
+        expect(same.filter((o) => o === 'inserted')).toHaveLength(1);
+        expect(same.filter((o) => o === 'unchanged')).toHaveLength(9);
+
+        const id = newSigilId();
+        const rivals = Array.from({ length: 10 }, (_, i) => sigilFor(A, { id, data: { rival: i } }));
+        const outcomes = await Promise.all(rivals.map((r) => repo.restore(A, r)));
+        expect(outcomes.filter((o) => o === 'inserted')).toHaveLength(1);
+        expect(outcomes.filter((o) => o === 'conflict')).toHaveLength(9);
+        const winner = rivals[outcomes.indexOf('inserted')];
+        await expect(repo.findById(A, id)).resolves.toEqual(winner);
+        await expect(listAll(repo, A, {}, 10)).resolves.toEqual([id, record.id]);
+      });
+
+      it('is durable: a restored sigil survives a reopen', async (ctx) => {
+        if (!harness.reopen) return ctx.skip();
+        const record = withPattern(A, flat(0.25), { metadata: { tags: ['kept'] } });
+        await expect(repo.restore(A, record)).resolves.toBe('inserted');
+        repo = await harness.reopen();
+        await expect(repo.findById(A, record.id)).resolves.toEqual(record);
+        await expect(repo.restore(A, record)).resolves.toBe('unchanged');
+        await expect(listAll(repo, A, { tag: 'kept' }, 10)).resolves.toEqual([record.id]);
+        await expect(repo.match(A, matchQuery(flat(1)))).resolves.toEqual([{ id: record.id, similarity: 1 }]);
+      });
+    });
+
     it('streams every pattern of the tenant with its revocation state', async () => {
       const records = [0.1, 0.2, 0.3].map((v) =>
         sigilFor(A, {
@@ -574,6 +1038,8 @@ export function describeSigilRepositoryContract(
         ['delete', () => repo.delete(A, record.id)],
         ['listPage', () => repo.listPage(A, { limit: 10 })],
         ['patterns', () => collect(repo.patterns(A))],
+        ['match', () => repo.match(A, matchQuery(flat(0.5)))],
+        ['restore', () => repo.restore(A, sigilFor(A))],
         ['tenants', () => collect(repo.tenants())],
         ['ping', () => repo.ping()],
       ];

@@ -23,6 +23,12 @@
  * tenant, id)`, close, and start again. Index entries are derived from the record at create time,
  * so edit tags/source/revokedAt by hand only if stale index entries do not matter; listings
  * re-check every filter against the record itself, so they never return a non-matching sigil.
+ *
+ * Matching does not read the store per query: each tenant gets an in-process PatternIndex
+ * (pattern.index.ts) on its first match, loaded by one range scan over `s!<tenant>!` and then
+ * updated by every committed batch. That is only sound because this process is the store's sole
+ * writer (LOCK file) and every record write goes through `writes`; it is also why a hand edit
+ * must be made with the store closed, as above.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
@@ -35,32 +41,50 @@ import {
   type IdempotencyClaim,
   type ListPage,
   type ListQuery,
+  type MatchHit,
+  type MatchQuery,
   type PatternEntry,
+  type RestoreOutcome,
   type Revocation,
   SigilRepository,
 } from '../../sigil.repository.js';
 import { assertTenant, StorageUnavailableError, StoreLockedError } from '../../storage.errors.js';
 import { judgeClaim, type StoredClaim, toStoredClaim } from '../shared/idempotency-claim.policy.js';
-import { assertRecordFor, decodeStored, encodeRecord } from '../shared/sigil-record.codec.js';
+import { assertRecordFor, decodeStored, encodeRecord, sameRecord } from '../shared/sigil-record.codec.js';
 import { assertListLimit, distinctTags, matchesListQuery } from '../shared/sigil-query.matcher.js';
+import { assertMatchQuery } from '../shared/similarity.js';
 import { GroupCommitQueue } from './group-commit.queue.js';
 import { KeyedMutex } from './keyed.mutex.js';
 import { isLockedError, toStorageError } from './level.errors.js';
 import { lastKeyPart, levelKeys, prefixRange } from './level.keys.js';
+import { type PatternChange, PatternIndexes } from './pattern.index.js';
 
 type Db = ClassicLevel<string, string>;
 type Snapshot = ReturnType<Db['snapshot']>;
 type BatchOp = { type: 'put'; key: string; value: string } | { type: 'del'; key: string };
+/** Rides in a write's batch so the match index changes exactly when, and only if, the store does. */
+type IndexOp = { type: 'index'; tenantId: string; change: PatternChange };
+type QueuedOp = BatchOp | IndexOp;
+
+const isBatchOp = (op: QueuedOp): op is BatchOp => op.type !== 'index';
 
 export interface LevelSigilRepositoryOptions {
   /** Directory of the store; created (recursively) when missing. */
   path: string;
   /** fsync every batch before its writes resolve. Default true; false only for tests and benchmarks. */
   sync?: boolean;
+  /**
+   * How many sigils the match indexes may hold across tenants (~250 B each) before the least
+   * recently matched tenants' indexes are dropped. Default 1 000 000 (~250 MB).
+   */
+  matchIndexMaxSigils?: number;
 }
 
 /** How many entries patterns() and tenants() read per native call. */
 const SCAN_CHUNK = 256;
+/** Per native call while loading a match index: bigger chunks, fewer round trips for 100k records. */
+const INDEX_LOAD_CHUNK = 1024;
+const DEFAULT_MATCH_INDEX_MAX_SIGILS = 1_000_000;
 
 function closedError(): StorageUnavailableError {
   return new StorageUnavailableError('LevelDB store is closed');
@@ -71,8 +95,9 @@ function describeError(err: unknown): string {
 }
 
 export class LevelSigilRepository extends SigilRepository {
-  private readonly writes: GroupCommitQueue<BatchOp>;
+  private readonly writes: GroupCommitQueue<QueuedOp>;
   private readonly locks = new KeyedMutex();
+  private readonly matchIndexes: PatternIndexes;
   /** Operations started before close(); close() lets them finish instead of failing them midway. */
   private readonly inflight = new Set<Promise<unknown>>();
   private closing: Promise<void> | null = null;
@@ -81,9 +106,19 @@ export class LevelSigilRepository extends SigilRepository {
     private readonly db: Db,
     readonly path: string,
     sync: boolean,
+    matchIndexMaxSigils: number,
   ) {
     super();
-    this.writes = new GroupCommitQueue<BatchOp>((ops) => this.db.batch(ops, { sync }));
+    this.writes = new GroupCommitQueue<QueuedOp>(async (ops) => {
+      await this.db.batch(ops.filter(isBatchOp), { sync });
+      // After the batch is durable and before any of its writers resumes, in commit order: the
+      // indexes then always equal the store, and a failed batch changes neither.
+      for (const op of ops) if (op.type === 'index') this.matchIndexes.apply(op.tenantId, op.change);
+    });
+    this.matchIndexes = new PatternIndexes(
+      (tenantId, put) => this.loadPatterns(tenantId, put),
+      matchIndexMaxSigils,
+    );
   }
 
   /**
@@ -91,7 +126,10 @@ export class LevelSigilRepository extends SigilRepository {
    * or another open repository in this one, holds the store: that must stop the process at start.
    */
   static async open(options: LevelSigilRepositoryOptions): Promise<LevelSigilRepository> {
-    const { path, sync = true } = options;
+    const { path, sync = true, matchIndexMaxSigils = DEFAULT_MATCH_INDEX_MAX_SIGILS } = options;
+    if (!Number.isInteger(matchIndexMaxSigils) || matchIndexMaxSigils < 0) {
+      throw new RangeError('matchIndexMaxSigils must be a non-negative integer');
+    }
     try {
       await mkdir(path, { recursive: true });
     } catch (err) {
@@ -105,7 +143,7 @@ export class LevelSigilRepository extends SigilRepository {
       const cause = err instanceof Error && err.cause instanceof Error ? `: ${err.cause.message}` : '';
       throw new Error(`Could not open LevelDB at ${path}: ${describeError(err)}${cause}`, { cause: err });
     }
-    return new LevelSigilRepository(db, path, sync);
+    return new LevelSigilRepository(db, path, sync, matchIndexMaxSigils);
   }
 
   /** The key holding a sigil's JSON, for tests that rewrite a stored record directly. */
@@ -119,8 +157,10 @@ export class LevelSigilRepository extends SigilRepository {
     assertRecordFor(tenantId, sigil);
     return this.guard('create', async () => {
       const text = encodeRecord(sigil);
-      const ops = this.createOps(tenantId, sigil, text);
-      const created = (): CreateOutcome => ({ status: 'created', sigil: decodeStored(text, 'create') });
+      // Decoded before writing: the index must see the pattern as stored, not the caller's object.
+      const stored = decodeStored<SigilRecord>(text, 'create');
+      const ops = this.createOps(tenantId, stored, text);
+      const created = (): CreateOutcome => ({ status: 'created', sigil: stored });
       if (claim === undefined) {
         await this.writes.write(ops);
         return created();
@@ -163,6 +203,7 @@ export class LevelSigilRepository extends SigilRepository {
         await this.writes.write([
           { type: 'put', key, value: encodeRecord(revoked) },
           { type: 'put', key: levelKeys.revoked(tenantId, id), value: '' },
+          { type: 'index', tenantId, change: { kind: 'revoke', id } },
         ]);
         return revoked;
       }),
@@ -177,13 +218,14 @@ export class LevelSigilRepository extends SigilRepository {
       this.locks.run(key, async () => {
         const record = await this.readRecord(tenantId, id);
         if (record === null) return false;
-        const ops: BatchOp[] = [
+        const ops: QueuedOp[] = [
           { type: 'del', key },
           { type: 'del', key: levelKeys.revoked(tenantId, id) },
           ...distinctTags(record).map((tag): BatchOp => ({
             type: 'del',
             key: levelKeys.tag(tenantId, tag, id),
           })),
+          { type: 'index', tenantId, change: { kind: 'remove', id } },
         ];
         if (typeof record.metadata.source === 'string') {
           ops.push({ type: 'del', key: levelKeys.source(tenantId, record.metadata.source, id) });
@@ -221,6 +263,35 @@ export class LevelSigilRepository extends SigilRepository {
     });
   }
 
+  /** Answered from the tenant's in-process index (see pattern.index.ts), built on first use. */
+  async match(tenantId: string, query: MatchQuery): Promise<MatchHit[]> {
+    assertTenant(tenantId);
+    assertMatchQuery(query);
+    return this.guard('match', async () => (await this.matchIndexes.get(tenantId)).rank(query));
+  }
+
+  async restore(tenantId: string, record: SigilRecord): Promise<RestoreOutcome> {
+    assertTenant(tenantId);
+    assertRecordFor(tenantId, record);
+    const key = levelKeys.record(tenantId, record.id);
+    // The record's lock, as revoke and delete take it: a restore never interleaves with either,
+    // and concurrent restores of one id insert it once.
+    return this.guard('restore', () =>
+      this.locks.run(key, async (): Promise<RestoreOutcome> => {
+        const existing = await this.readRecord(tenantId, record.id);
+        if (existing !== null) return sameRecord(existing, record) ? 'unchanged' : 'conflict';
+        const text = encodeRecord(record);
+        await this.writes.write(this.createOps(tenantId, decodeStored<SigilRecord>(text, 'restore'), text));
+        return 'inserted';
+      }),
+    );
+  }
+
+  /** Whether a tenant's match index is loaded (tests). */
+  hasMatchIndex(tenantId: string): boolean {
+    return this.matchIndexes.has(tenantId);
+  }
+
   patterns(tenantId: string): AsyncIterable<PatternEntry> {
     assertTenant(tenantId);
     if (this.closing !== null) throw closedError();
@@ -252,6 +323,7 @@ export class LevelSigilRepository extends SigilRepository {
   private async shutdown(): Promise<void> {
     await Promise.allSettled([...this.inflight]);
     await this.writes.drain();
+    this.matchIndexes.clear();
     await this.db.close();
   }
 
@@ -267,8 +339,9 @@ export class LevelSigilRepository extends SigilRepository {
     return done;
   }
 
-  private createOps(tenantId: string, sigil: SigilRecord, text: string): BatchOp[] {
-    const ops: BatchOp[] = [
+  /** Everything a new record writes: the record, its index entries, the tenant registry. */
+  private createOps(tenantId: string, sigil: SigilRecord, text: string): QueuedOp[] {
+    const ops: QueuedOp[] = [
       { type: 'put', key: levelKeys.record(tenantId, sigil.id), value: text },
       // Rewritten by every create: cheaper than reading it first, and never missing.
       { type: 'put', key: levelKeys.tenant(tenantId), value: '' },
@@ -284,6 +357,16 @@ export class LevelSigilRepository extends SigilRepository {
     if (sigil.revokedAt !== null) {
       ops.push({ type: 'put', key: levelKeys.revoked(tenantId, sigil.id), value: '' });
     }
+    ops.push({
+      type: 'index',
+      tenantId,
+      change: {
+        kind: 'put',
+        id: sigil.id,
+        pattern: sigil.dna.resonancePattern,
+        revoked: sigil.revokedAt !== null,
+      },
+    });
     return ops;
   }
 
@@ -342,6 +425,29 @@ export class LevelSigilRepository extends SigilRepository {
       }
     } finally {
       await keys.close();
+    }
+  }
+
+  /** One iterator, so one implicit snapshot: the loaded index is the store at a single point. */
+  private async loadPatterns(
+    tenantId: string,
+    put: (id: string, pattern: unknown, revoked: boolean) => void,
+  ): Promise<void> {
+    const entries = this.db.iterator(prefixRange(levelKeys.recordPrefix(tenantId)));
+    try {
+      for (
+        let batch = await entries.nextv(INDEX_LOAD_CHUNK);
+        batch.length > 0;
+        batch = await entries.nextv(INDEX_LOAD_CHUNK)
+      ) {
+        for (const [key, value] of batch) {
+          const record = decodeStored<SigilRecord>(value, key);
+          // The id from the key, as patterns() reports it.
+          put(lastKeyPart(key), record.dna.resonancePattern, record.revokedAt !== null);
+        }
+      }
+    } finally {
+      await entries.close();
     }
   }
 

@@ -4,14 +4,18 @@ import {
   type IdempotencyClaim,
   type ListPage,
   type ListQuery,
+  type MatchHit,
+  type MatchQuery,
   type PatternEntry,
+  type RestoreOutcome,
   type Revocation,
   SigilRepository,
 } from '../../sigil.repository.js';
 import { assertTenant, StorageUnavailableError } from '../../storage.errors.js';
 import { judgeClaim, type StoredClaim, toStoredClaim } from '../shared/idempotency-claim.policy.js';
-import { assertRecordFor, decodeStored, encodeRecord } from '../shared/sigil-record.codec.js';
+import { assertRecordFor, decodeStored, encodeRecord, sameRecord } from '../shared/sigil-record.codec.js';
 import { assertListLimit, matchesListQuery } from '../shared/sigil-query.matcher.js';
+import { assertMatchQuery, rankMatches } from '../shared/similarity.js';
 
 /**
  * In-memory adapter for `SIGIL_STORAGE=memory` and unit tests; same contract as LevelDB, nothing
@@ -106,6 +110,29 @@ export class MemorySigilRepository extends SigilRepository {
         yield { id, resonancePattern: record.dna.resonancePattern, revoked: record.revokedAt !== null };
       }
     })();
+  }
+
+  /** A full scan through the reference ranking: this store is for tests and small dev setups. */
+  async match(tenantId: string, query: MatchQuery): Promise<MatchHit[]> {
+    assertTenant(tenantId);
+    assertMatchQuery(query);
+    this.assertOpen();
+    const records = this.records.get(tenantId) ?? new Map<string, string>();
+    const entries = [...records].map(([id, text]): PatternEntry => {
+      const record = decodeStored<SigilRecord>(text, `${tenantId}/${id}`);
+      return { id, resonancePattern: record.dna.resonancePattern, revoked: record.revokedAt !== null };
+    });
+    return rankMatches(entries, query);
+  }
+
+  async restore(tenantId: string, record: SigilRecord): Promise<RestoreOutcome> {
+    assertTenant(tenantId);
+    assertRecordFor(tenantId, record);
+    this.assertOpen();
+    const existing = this.read(tenantId, record.id);
+    if (existing !== null) return sameRecord(existing, record) ? 'unchanged' : 'conflict';
+    this.tenantRecords(tenantId).set(record.id, encodeRecord(record));
+    return 'inserted';
   }
 
   tenants(): AsyncIterable<string> {

@@ -30,3 +30,27 @@ export function assertRecordFor(tenantId: string, record: SigilRecord): void {
     throw new TypeError('sigil.id is required');
   }
 }
+
+/**
+ * Whether a stored record and a record being restored are the same JSON value: compared after the
+ * round trip storage applies (undefined members dropped, -0 written as 0) and with object keys in
+ * any order, since a copy read back from another store (Postgres jsonb sorts keys) is still the
+ * same record.
+ */
+export function sameRecord(stored: SigilRecord, record: SigilRecord): boolean {
+  return jsonEqual(JSON.parse(JSON.stringify(stored)), JSON.parse(encodeRecord(record)));
+}
+
+function jsonEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) || Array.isArray(b)) {
+    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
+    return a.every((item, i) => jsonEqual(item, b[i]));
+  }
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  if (ka.length !== kb.length) return false;
+  const ob = b as Record<string, unknown>;
+  return ka.every((key) => Object.hasOwn(ob, key) && jsonEqual((a as Record<string, unknown>)[key], ob[key]));
+}

@@ -1,9 +1,16 @@
 import type { MatchHit, MatchQuery, PatternEntry } from '../../sigil.repository.js';
 
+/** Length of a resonance pattern; also the only query length `assertMatchQuery` lets through. */
+export const PATTERN_LENGTH = 16;
+
 /**
  * The one definition of match similarity every adapter must reproduce: cosine similarity
  * dot(a, b) / (|a|·|b|) (0 when either vector is all zeros), rounded to 6 decimals; hits below the
  * threshold, revoked sigils and `excludeId` are left out; order is similarity desc, then id desc.
+ *
+ * Adapters that compute it elsewhere (an in-process index) accumulate the three sums in the same
+ * index order and finish with `cosineOf`, so every result is bit-identical, not merely close: a
+ * difference in the last bit could move a hit across the threshold or a rounding boundary.
  */
 export function similarity(a: readonly number[], b: readonly number[]): number {
   let dot = 0;
@@ -14,6 +21,11 @@ export function similarity(a: readonly number[], b: readonly number[]): number {
     na += a[i] * a[i];
     nb += b[i] * b[i];
   }
+  return cosineOf(dot, na, nb);
+}
+
+/** The last step of `similarity`, from the dot product and the two squared norms. */
+export function cosineOf(dot: number, na: number, nb: number): number {
   if (na === 0 || nb === 0) return 0;
   return round6(dot / Math.sqrt(na * nb));
 }
@@ -35,4 +47,25 @@ export function rankMatches(entries: Iterable<PatternEntry>, query: MatchQuery):
     if (s >= query.threshold) hits.push({ id: entry.id, similarity: s });
   }
   return hits.sort(compareHits).slice(0, query.topN);
+}
+
+/**
+ * The caller (the match DTO) validates queries; this only stops a malformed one from meaning
+ * something different per adapter: a short pattern, a NaN threshold or a topN of 0 would each be
+ * answered differently by a scan, an index and SQL.
+ */
+export function assertMatchQuery(query: MatchQuery): void {
+  const { pattern, threshold, topN } = query;
+  if (!Array.isArray(pattern) || pattern.length !== PATTERN_LENGTH) {
+    throw new RangeError(`match pattern must have ${PATTERN_LENGTH} numbers`);
+  }
+  if (!pattern.every((x) => typeof x === 'number' && Number.isFinite(x))) {
+    throw new RangeError('match pattern must contain finite numbers only');
+  }
+  if (typeof threshold !== 'number' || Number.isNaN(threshold)) {
+    throw new RangeError('match threshold must be a number');
+  }
+  if (!Number.isInteger(topN) || topN < 1) {
+    throw new RangeError(`match topN must be a positive integer, got ${String(topN)}`);
+  }
 }
