@@ -20,7 +20,7 @@ export class AppModule {
       imports: [
         LoggerModule.forRoot(loggerOptions(config, logStream)),
         MetricsModule.forRoot({ controller: MetricsController }),
-        StorageModule.forRootAsync({ useFactory: (): StorageOptions => storageOptions(config) }),
+        StorageModule.forRootAsync({ useFactory: (): StorageOptions => config.storage }),
         TenancyModule,
         AuthModule,
         SigilModule,
@@ -30,12 +30,4 @@ export class AppModule {
       exports: [AppConfig],
     };
   }
-}
-
-function storageOptions(config: AppConfig): StorageOptions {
-  const storage = config.storage;
-  if (storage.kind === 'postgres') {
-    throw new Error('SIGIL_STORAGE=postgres is not available in this build yet; use leveldb (the default)');
-  }
-  return storage;
 }

@@ -1,5 +1,7 @@
 import 'reflect-metadata';
 import { Command, CommanderError } from 'commander';
+import { registerDbMigrateCommand } from './commands/db-migrate.command.js';
+import { registerMigrateLevelToPostgresCommand } from './commands/migrate-leveldb-to-postgres.command.js';
 import { registerOpenApiCommand } from './commands/openapi.command.js';
 import { registerTokenCommand } from './commands/token.command.js';
 
@@ -11,6 +13,8 @@ const program = new Command()
   .exitOverride();
 registerTokenCommand(program);
 registerOpenApiCommand(program);
+registerDbMigrateCommand(program);
+registerMigrateLevelToPostgresCommand(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof CommanderError) process.exit(error.exitCode);
