@@ -90,12 +90,23 @@ const TARGETS = {
         },
       }),
   },
-  // Later, for example:
-  // 'sigil-postgres': {
-  //   description: 'Sigil-DNA API, Postgres store',
-  //   start: (ctx) => startService(ctx, { name: 'sigil-postgres',
-  //     env: { SIGIL_STORAGE: 'postgres', DATABASE_URL: requiredEnv('BENCH_DATABASE_URL') } }),
-  // },
+  // BENCH_DATABASE_URL points at an existing database; otherwise a throwaway PostgreSQL is started
+  // from Debian's binaries (test/support/postgres-server.ts, run with Node 24's type stripping).
+  'sigil-postgres': {
+    description: 'Sigil-DNA API, Postgres store (pool 10)',
+    start: async (ctx) => {
+      let url = process.env.BENCH_DATABASE_URL;
+      if (!url) {
+        const { startPostgres } = await import('../support/postgres-server.ts');
+        ctx.postgres = await startPostgres();
+        url = await ctx.postgres.createDatabase('bench');
+      }
+      return startService(ctx, {
+        name: 'sigil-postgres',
+        env: { SIGIL_STORAGE: 'postgres', DATABASE_URL: url },
+      });
+    },
+  },
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -117,9 +128,17 @@ const SCENARIOS = [
       body: JSON.stringify({ data: sampleData(0) }),
     }),
   },
-  {
-    name: 'encode',
-    target: 'sigil-leveldb',
+  encodeScenario('encode', 'sigil-leveldb'),
+  verifyScenario('verify', 'sigil-leveldb'),
+  encodeScenario('encode-pg', 'sigil-postgres'),
+  verifyScenario('verify-pg', 'sigil-postgres'),
+];
+
+/** Encode through the full stack on a given target. */
+function encodeScenario(name, target) {
+  return {
+    name,
+    target,
     description: 'POST /api/v1/sigils, ~200-byte data object, a different body per request',
     targets: { minRps: 3000, rpsSource: 'SPEC §8', maxP95Ms: 500, maxP99Ms: 1000, latencySource: 'runbook' },
     prepare: async (target) => {
@@ -139,10 +158,14 @@ const SCENARIOS = [
         ],
       };
     },
-  },
-  {
-    name: 'verify',
-    target: 'sigil-leveldb',
+  };
+}
+
+/** Verify through the full stack on a given target. */
+function verifyScenario(name, target) {
+  return {
+    name,
+    target,
     description: 'POST /api/v1/sigils/verify, cycling through pre-created sigil ids',
     targets: { minRps: 5000, rpsSource: 'SPEC §8', maxP95Ms: 100, maxP99Ms: 200, latencySource: 'runbook' },
     prepare: async (target, ctx, scenarioState) => {
@@ -167,8 +190,8 @@ const SCENARIOS = [
         ],
       };
     },
-  },
-];
+  };
+}
 
 // ---------------------------------------------------------------------------------------------
 // Helpers: data, HTTP, processes
@@ -764,6 +787,7 @@ async function main() {
   } finally {
     // Stop whatever is still running (no-op for children already stopped).
     await Promise.all(ctx.children.map((c) => stopChild(c))).catch(() => {});
+    await ctx.postgres?.destroy().catch(() => {});
     if (ctx.tmpDir) {
       if (failed || CONFIG?.keepTmp) {
         // Keep the logs around for diagnosis.
