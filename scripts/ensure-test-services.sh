@@ -55,13 +55,23 @@ ensure_chromium() {
   require_package "Chromium" chromium
 }
 
-# --- PostgreSQL: not needed yet ---------------------------------------------------------------------------
-# To add: check for /usr/lib/postgresql/*/bin/postgres (the Debian package does not put it on PATH), else
-# `require_package "PostgreSQL" postgresql`; the tests will run initdb/postgres from that bin directory.
-# ensure_postgres() { ...; }
+# --- PostgreSQL: storage tests (test/support/postgres-server.ts runs initdb/postgres itself, in a temp dir) ---
+# Debian does not put the server binaries on PATH; the tests take the newest /usr/lib/postgresql/<ver>/bin.
+# Installing may create and start the system cluster (as Debian's postinst does); it is left alone and the
+# tests never use it.
+has_postgres() { compgen -G '/usr/lib/postgresql/*/bin/postgres' >/dev/null; }
+
+ensure_postgres() {
+  if has_postgres; then
+    DID+=("postgresql present")
+    return
+  fi
+  require_package "PostgreSQL (server binaries under /usr/lib/postgresql)" postgresql
+  has_postgres || { echo "ensure-test-services: still no /usr/lib/postgresql/*/bin/postgres after installing postgresql" >&2; exit 1; }
+}
 
 ensure_redis
 ensure_chromium
-# ensure_postgres
+ensure_postgres
 
 echo "ensure-test-services: $(IFS=','; echo "${DID[*]}" | sed 's/,/, /g')"

@@ -39,7 +39,7 @@ export abstract class AppConfig {
     | { kind: 'memory' }
     | {
         kind: 'postgres';
-        /** postgres://user:pass@host:5432/db; TLS from the URL (sslmode=require, sslrootcert=…). */
+        /** postgres://user:pass@host:5432/db; TLS from the URL (sslmode=verify-full&sslrootcert=/path/ca.pem). */
         url: string;
         poolSize: number;
         connectTimeoutMs: number;

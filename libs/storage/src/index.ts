@@ -19,4 +19,10 @@ export {
   type LevelSigilRepositoryOptions,
 } from './adapters/level/level-sigil.repository.js';
 export { MemorySigilRepository } from './adapters/memory/memory-sigil.repository.js';
+export { PostgresSigilRepository } from './adapters/postgres/postgres-sigil.repository.js';
+export {
+  createSigilDataSource,
+  type PostgresSigilRepositoryOptions,
+} from './adapters/postgres/postgres.data-source.js';
+export { runMigrations, schemaDrift } from './adapters/postgres/postgres.migrations.js';
 export { compareHits, rankMatches, round6, similarity } from './adapters/shared/similarity.js';

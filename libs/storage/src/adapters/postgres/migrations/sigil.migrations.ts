@@ -1,0 +1,4 @@
+import { CreateSigils1795736700000 } from './1795736700000-create-sigils.migration.js';
+
+/** Every committed migration, oldest first. Append new ones; never edit one that has shipped. */
+export const SIGIL_MIGRATIONS = [CreateSigils1795736700000];
