@@ -172,7 +172,7 @@ function printReport(report: MigrationReport, json: boolean): void {
   }
   const o = report.outcomes;
   const lines = [
-    `${report.dryRun ? 'dry run: ' : ''}${report.total} sigils in ${report.tenants.length} tenants`,
+    `${report.dryRun ? 'dry run: ' : ''}${report.total} sigils in ${report.tenants.length} tenant${report.tenants.length === 1 ? '' : 's'}`,
     report.dryRun
       ? `  would insert ${o['would-insert']}, already there ${o.unchanged}, conflicting ${o.conflict}`
       : `  inserted ${o.inserted}, already there ${o.unchanged}, conflicting ${o.conflict}`,
