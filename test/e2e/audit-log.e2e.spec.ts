@@ -73,6 +73,15 @@ describe('Audit log and redaction', () => {
     for (const e of [...audit('sigil.revoked'), ...audit('sigil.purged')])
       expect(e.req).toMatchObject({ id: expect.any(String) });
 
+    const requestLine = entries.find(
+      (e) => e.msg === 'request completed' && (e.req as { id?: string })?.id === 'audit-1',
+    );
+    expect(requestLine).toMatchObject({
+      route: '/api/v1/sigils',
+      res: { statusCode: 201 },
+      responseTime: expect.any(Number),
+    });
+
     const all = lines.join('\n');
     for (const secret of [token, expired, token.split('.')[2], expired.split('.')[2], 's3cr3t']) {
       expect(all).not.toContain(secret);

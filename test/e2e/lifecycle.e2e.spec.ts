@@ -228,6 +228,31 @@ describe.skipIf(!existsSync(MAIN) && !process.env.CI)('The built service as a pr
     expect(run).toThrow(/use a number with s, m, h or d/);
   });
 
+  it('on SIGTERM, answers /readyz 503 while still serving during SIGIL_SHUTDOWN_DELAY_MS, then exits 0', async () => {
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}`;
+    const service = spawnService({
+      ...envFor(port),
+      SIGIL_DB_PATH: `${dir.path}/drain-db`,
+      SIGIL_SHUTDOWN_DELAY_MS: '3000',
+    });
+    await waitReady(url, service.exited);
+    service.child.kill('SIGTERM');
+    let ready = 200;
+    for (let i = 0; i < 50 && ready === 200; i++) ready = (await fetch(`${url}/readyz`)).status;
+    expect(ready).toBe(503);
+    const body = (await (await fetch(`${url}/readyz`)).json()) as {
+      details: { lifecycle: { status: string } };
+    };
+    expect(body.details.lifecycle.status).toBe('down');
+    // Still serving real traffic while the load balancer notices.
+    const served = await client(url, jwks.token({ scope: 'sigil:write' }))('POST', '/api/v1/sigils', {
+      data: { draining: true },
+    });
+    expect(served.status).toBe(201);
+    expect(await service.exited).toBe(0);
+  });
+
   it('drains in-flight requests on SIGTERM, exits 0, and loses no acknowledged sigil', async () => {
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;

@@ -103,7 +103,7 @@ describe('Replicas on Postgres', () => {
         );
         const ready = await client(replicas[i].url)('GET', '/readyz');
         expect(ready.status).toBe(503);
-        expect(ready.body.checks.storage.status).toBe('down');
+        expect(ready.body.details.storage.status).toBe('down');
         expect((await client(replicas[i].url)('GET', '/healthz')).status).toBe(200);
       }
     } finally {

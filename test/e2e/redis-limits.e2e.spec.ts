@@ -56,7 +56,7 @@ describe('Rate limits shared through Redis across replicas', () => {
     expectProblemShape(await a('GET', '/api/v1/sigils'), 429, 'RATE_LIMITED');
     expectProblemShape(await b('GET', '/api/v1/sigils'), 429, 'RATE_LIMITED');
     const ready = await client(replicas[0].url)('GET', '/readyz');
-    expect(ready.body.checks.rateLimit).toEqual({ status: 'up', backend: 'redis' });
+    expect(ready.body.details.rateLimit).toEqual({ status: 'up', backend: 'redis' });
   });
 
   it('keeps serving when Redis stops (per-instance limits, readiness degraded), and returns to Redis when it is back', async () => {
@@ -70,7 +70,7 @@ describe('Rate limits shared through Redis across replicas', () => {
     }
     const degraded = await client(first.url)('GET', '/readyz');
     expect(degraded.status).toBe(200);
-    expect(degraded.body.checks.rateLimit).toMatchObject({ status: 'degraded', backend: 'memory' });
+    expect(degraded.body.details.rateLimit).toMatchObject({ status: 'degraded', backend: 'memory' });
     const metrics = (await client(first.url)('GET', '/metrics')).text;
     expect(metrics).toMatch(/^sigil_rate_limit_backend_changes_total\{to="memory"\} 1$/m);
     expect(metrics).toMatch(/^sigil_rate_limit_backend\{backend="memory"\} 1$/m);
@@ -82,7 +82,7 @@ describe('Rate limits shared through Redis across replicas', () => {
       await new Promise((r) => setTimeout(r, 100));
       // Traffic or the client's own reconnect brings it back; keep requests flowing meanwhile.
       expect((await call('GET', '/api/v1/sigils?limit=1')).status).toBe(200);
-      state = (await client(first.url)('GET', '/readyz')).body.checks.rateLimit.backend;
+      state = (await client(first.url)('GET', '/readyz')).body.details.rateLimit.backend;
     }
     expect(state).toBe('redis');
     const after = (await client(first.url)('GET', '/metrics')).text;
@@ -101,6 +101,6 @@ describe('Rate limits shared through Redis across replicas', () => {
     expect(res.status).toBe(200);
     const ready = await client(lonely.url)('GET', '/readyz');
     expect(ready.status).toBe(200);
-    expect(ready.body.checks.rateLimit).toMatchObject({ status: 'degraded', backend: 'memory' });
+    expect(ready.body.details.rateLimit).toMatchObject({ status: 'degraded', backend: 'memory' });
   });
 });

@@ -559,7 +559,7 @@ describe('Sigil API over HTTP (LevelDB, JWKS on loopback)', () => {
       expect(await anonymous('GET', '/healthz')).toMatchObject({ status: 200, body: { status: 'ok' } });
       const ready = await anonymous('GET', '/readyz');
       expect(ready.status).toBe(200);
-      expect(ready.body.checks.storage.status).toBe('up');
+      expect(ready.body.details.storage.status).toBe('up');
     });
 
     it('serves Swagger UI and the OpenAPI document', async () => {

@@ -9,6 +9,7 @@ import { Test } from '@nestjs/testing';
 import { Logger } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import type { AppConfig } from '#config';
+import { httpRoute, registerHttpMetrics, SigilMetrics } from '#metrics';
 import { AppModule } from './app.module.js';
 import { createValidationPipe } from './http/validation.js';
 import { JsonBodyError, registerJsonParser } from './http/json-body.parser.js';
@@ -119,14 +120,17 @@ export async function createApp(
     : await NestFactory.create<NestFastifyApplication>(module, adapter, NEST_OPTIONS);
 
   app.useLogger(options.quiet ? false : app.get(Logger));
-  app.useGlobalFilters(new ProblemFilter());
+  const metrics = app.get(SigilMetrics);
+  app.useGlobalFilters(new ProblemFilter(metrics));
   app.useGlobalPipes(createValidationPipe());
 
   const fastify = app.getHttpAdapter().getInstance();
   fastify.removeContentTypeParser(['text/plain']);
+  registerHttpMetrics(fastify, metrics);
   registerJsonParser(fastify, { maxDepth: config.http.maxJsonDepth, maxKeys: config.http.maxJsonKeys });
   fastify.addHook('onRequest', async (request, reply) => {
     void reply.header('x-request-id', request.id);
+    (request.raw as { routeTemplate?: string }).routeTemplate = httpRoute(request);
     if (request.url.length > MAX_URL_LENGTH) {
       throw new JsonBodyError(400, 'url', `the URL is longer than ${MAX_URL_LENGTH} characters`);
     }

@@ -4,7 +4,7 @@ import type { DestinationStream } from 'pino';
 import { AuthModule } from '#auth';
 import { AppConfig } from '#config';
 import { HealthModule, MetricsController } from '#health';
-import { MetricsModule } from '#metrics';
+import { MetricsModule, SigilMetrics } from '#metrics';
 import { SigilModule } from '#sigil';
 import { StorageModule, type StorageOptions } from '#storage';
 import { TenancyModule } from '#tenancy';
@@ -20,7 +20,10 @@ export class AppModule {
       imports: [
         LoggerModule.forRoot(loggerOptions(config, logStream)),
         MetricsModule.forRoot({ controller: MetricsController }),
-        StorageModule.forRootAsync({ useFactory: (): StorageOptions => config.storage }),
+        StorageModule.forRootAsync({
+          useFactory: (): StorageOptions => config.storage,
+          observer: SigilMetrics,
+        }),
         TenancyModule,
         AuthModule,
         SigilModule,

@@ -35,6 +35,8 @@ export function loggerOptions(config: AppConfig, stream?: DestinationStream): Pa
       res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
     },
     autoLogging: { ignore: (req) => QUIET_PATHS.has((req.url ?? '').split('?')[0]) },
+    // The route template (set by an onRequest hook in app.factory.ts), so log lines group like metrics.
+    customProps: (req) => ({ route: (req as IncomingMessage & { routeTemplate?: string }).routeTemplate }),
     customLogLevel: (_req, res, err) =>
       err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
     ...(pretty ? { transport: { target: 'pino-pretty', options: { singleLine: true } } } : {}),

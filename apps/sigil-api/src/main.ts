@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { ConfigError, ensureDevMaterial, parseConfig, type AppConfig } from '#config';
-import { HealthController } from '#health';
+import { ReadinessService } from '#health';
 import { StoreLockedError } from '#storage';
 import { createApp } from './app.factory.js';
 
@@ -58,19 +58,23 @@ function installShutdown(
     if (stopping) return;
     stopping = true;
     logger.log(`${signal} received: draining`);
-    app.get(HealthController).markDraining();
+    app.get(ReadinessService).markDraining();
     const timer = setTimeout(() => {
       logger.error(`shutdown exceeded ${config.http.shutdownGraceMs} ms; exiting`);
       process.exit(1);
-    }, config.http.shutdownGraceMs);
+    }, config.http.shutdownDelayMs + config.http.shutdownGraceMs);
     timer.unref();
-    app.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        logger.error({ err: error, msg: 'error during shutdown' });
-        process.exit(1);
-      },
-    );
+    // Keep serving while readiness says 503, so the load balancer takes this instance out first.
+    const drained = new Promise((resolve) => setTimeout(resolve, config.http.shutdownDelayMs));
+    drained
+      .then(() => app.close())
+      .then(
+        () => process.exit(0),
+        (error: unknown) => {
+          logger.error({ err: error, msg: 'error during shutdown' });
+          process.exit(1);
+        },
+      );
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);

@@ -11,6 +11,8 @@ export abstract class AppConfig {
     bodyLimitBytes: number;
     /** How long SIGTERM waits for in-flight requests before closing anyway. */
     shutdownGraceMs: number;
+    /** After SIGTERM, how long /readyz answers 503 (while still serving) before the server stops accepting. */
+    shutdownDelayMs: number;
     /** A request that has not been fully received and answered by then gets a 408. */
     requestTimeoutMs: number;
     /** Limits on any JSON body, checked right after parsing, before validation touches it. */
@@ -59,6 +61,12 @@ export abstract class AppConfig {
   abstract readonly redisUrl: string | null;
   abstract readonly dnastoreUrl: string | null;
   abstract readonly metricsToken: string | null;
+  abstract readonly readiness: {
+    /** Not ready below this free fraction of the SIGIL_DB_PATH volume (SIGIL_DISK_MIN_FREE_PERCENT). */
+    diskMinFreeRatio: number;
+    /** Not ready above this fraction of V8's heap limit (SIGIL_HEAP_MAX_PERCENT). */
+    heapMaxRatio: number;
+  };
   abstract readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   abstract readonly devDir: string;
 }

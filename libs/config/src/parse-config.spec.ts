@@ -48,6 +48,7 @@ describe('parseConfig: defaults', () => {
       port: 3000,
       bodyLimitBytes: 1_048_576,
       shutdownGraceMs: 10_000,
+      shutdownDelayMs: 0,
       requestTimeoutMs: 30_000,
       maxJsonDepth: 32,
       maxJsonKeys: 10_000,
@@ -481,5 +482,17 @@ describe('parseConfig: HTTP hardening settings', () => {
     expect(
       problemsFor(configError({ ...FULL, SIGIL_MAX_JSON_DEPTH: '1' }), 'SIGIL_MAX_JSON_DEPTH'),
     ).toHaveLength(1);
+  });
+});
+
+describe('parseConfig: readiness and shutdown', () => {
+  it('defaults the drain delay to 5 s in production and 0 elsewhere, and reads the thresholds', () => {
+    expect(parseConfig(PRODUCTION).http.shutdownDelayMs).toBe(5_000);
+    expect(parseConfig(FULL).http.shutdownDelayMs).toBe(0);
+    expect(parseConfig({ ...FULL, SIGIL_SHUTDOWN_DELAY_MS: '1500' }).http.shutdownDelayMs).toBe(1500);
+    expect(parseConfig(FULL).readiness).toEqual({ diskMinFreeRatio: 0.1, heapMaxRatio: 0.9 });
+    expect(
+      parseConfig({ ...FULL, SIGIL_DISK_MIN_FREE_PERCENT: '25', SIGIL_HEAP_MAX_PERCENT: '75' }).readiness,
+    ).toEqual({ diskMinFreeRatio: 0.25, heapMaxRatio: 0.75 });
   });
 });

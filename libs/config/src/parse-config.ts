@@ -59,6 +59,8 @@ const envSchema = z.object({
   SIGIL_MAX_JSON_DEPTH: blankAsUnset(int(2, 1000).default(32)),
   SIGIL_MAX_JSON_KEYS: blankAsUnset(int(1, 1_000_000).default(10_000)),
   SIGIL_REQUEST_TIMEOUT_MS: blankAsUnset(int(1000, 600_000).default(30_000)),
+  SIGIL_DISK_MIN_FREE_PERCENT: blankAsUnset(int(0, 99).default(10)),
+  SIGIL_HEAP_MAX_PERCENT: blankAsUnset(int(10, 100).default(90)),
   REDIS_URL: url(/^rediss?:$/, 'redis:// or rediss://'),
   DATABASE_URL: url(/^postgres(ql)?:$/, 'postgres:// or postgresql://'),
   DNASTORE_URL: url(/^https?:$/, 'http(s)'),
@@ -71,6 +73,7 @@ const envSchema = z.object({
   SIGIL_DB_MIGRATE: blankAsUnset(z.enum(['true', 'false']).default('true')),
   SIGIL_MAX_DATA_BYTES: blankAsUnset(int(64, 16 * 1024 * 1024).default(65_536)),
   SIGIL_SHUTDOWN_GRACE_MS: blankAsUnset(int(0, 600_000).default(10_000)),
+  SIGIL_SHUTDOWN_DELAY_MS: blankAsUnset(int(0, 600_000).optional()),
   METRICS_TOKEN: optionalString,
   LOG_LEVEL: blankAsUnset(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional()),
   SIGIL_DEV_DIR: optionalString,
@@ -153,6 +156,8 @@ export function parseConfig(
       // Room for the data limit plus the envelope and JSON escaping; the exact data check is later.
       bodyLimitBytes: Math.max(1_048_576, e.SIGIL_MAX_DATA_BYTES * 4),
       shutdownGraceMs: e.SIGIL_SHUTDOWN_GRACE_MS,
+      // Behind a load balancer, readiness must fail for a few probe periods before the port closes.
+      shutdownDelayMs: e.SIGIL_SHUTDOWN_DELAY_MS ?? (production ? 5_000 : 0),
       requestTimeoutMs: e.SIGIL_REQUEST_TIMEOUT_MS,
       maxJsonDepth: e.SIGIL_MAX_JSON_DEPTH,
       maxJsonKeys: e.SIGIL_MAX_JSON_KEYS,
@@ -190,6 +195,10 @@ export function parseConfig(
     redisUrl: e.REDIS_URL ?? null,
     dnastoreUrl: e.DNASTORE_URL ?? null,
     metricsToken: e.METRICS_TOKEN ?? null,
+    readiness: {
+      diskMinFreeRatio: e.SIGIL_DISK_MIN_FREE_PERCENT / 100,
+      heapMaxRatio: e.SIGIL_HEAP_MAX_PERCENT / 100,
+    },
     logLevel: e.LOG_LEVEL ?? (e.NODE_ENV === 'test' ? 'warn' : 'info'),
     devDir,
   };

@@ -1,30 +1,23 @@
-import { Controller, Get, HttpCode, HttpStatus, Res } from '@nestjs/common';
+import { Controller, Get, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import type { HealthCheckResult } from '@nestjs/terminus';
 import type { FastifyReply } from 'fastify';
-import { Public, RateLimitStatus } from '#auth';
-import { SigilRepository } from '#storage';
+import { Public } from '#auth';
+import { ReadinessService } from './readiness.service.js';
 
-export interface ReadinessReport {
-  status: 'ok' | 'error';
-  checks: Record<string, { status: 'up' | 'down' | 'degraded'; message?: string; backend?: string }>;
-}
+const READY_EXAMPLE = {
+  status: 'ok',
+  info: { storage: { status: 'up', kind: 'leveldb' }, signing: { status: 'up', activeKid: '3f9a1c2b' } },
+  error: {},
+  details: { storage: { status: 'up', kind: 'leveldb' }, signing: { status: 'up', activeKid: '3f9a1c2b' } },
+};
 
 /** Liveness and readiness. Never authenticated, never rate limited. */
 @ApiTags('health')
 @Public()
 @Controller()
 export class HealthController {
-  private draining = false;
-
-  constructor(
-    private readonly repository: SigilRepository,
-    private readonly rateLimit: RateLimitStatus,
-  ) {}
-
-  /** Called on SIGTERM before the server stops accepting, so load balancers drain this instance. */
-  markDraining(): void {
-    this.draining = true;
-  }
+  constructor(private readonly readiness: ReadinessService) {}
 
   @Get('/health')
   @ApiOperation({ summary: 'API router health' })
@@ -41,33 +34,16 @@ export class HealthController {
   }
 
   @Get('/readyz')
-  @HttpCode(HttpStatus.OK)
   @ApiOperation({
-    summary: 'Readiness: storage round trip, rate-limit backend; 503 while draining or when storage fails',
+    summary: 'Readiness: storage round trip, signing self-test, rate-limit backend, disk, heap',
+    description:
+      '200 when ready (status `ok`, or `degraded` while Redis is away); 503 with per-check detail otherwise, and from SIGTERM on.',
   })
-  @ApiOkResponse({ schema: { example: { status: 'ok', checks: { storage: { status: 'up' } } } } })
-  @ApiServiceUnavailableResponse({ description: 'Not ready; `checks` says which part failed' })
-  async readiness(@Res({ passthrough: true }) reply: FastifyReply): Promise<ReadinessReport> {
-    const checks: ReadinessReport['checks'] = {};
-    checks.lifecycle = this.draining ? { status: 'down', message: 'shutting down' } : { status: 'up' };
-    try {
-      await this.repository.ping();
-      checks.storage = { status: 'up' };
-    } catch (error) {
-      checks.storage = { status: 'down', message: error instanceof Error ? error.message : 'unavailable' };
-    }
-    // Degraded rate limiting (Redis down, counting per instance) keeps serving: ready, but said so.
-    const { configured, active } = this.rateLimit.backend();
-    checks.rateLimit =
-      configured === active
-        ? { status: 'up', backend: active }
-        : {
-            status: 'degraded',
-            backend: active,
-            message: 'Redis unavailable: limits are per instance until it returns',
-          };
-    const ready = Object.values(checks).every((c) => c.status !== 'down');
-    if (!ready) void reply.status(HttpStatus.SERVICE_UNAVAILABLE);
-    return { status: ready ? 'ok' : 'error', checks };
+  @ApiOkResponse({ schema: { example: READY_EXAMPLE } })
+  @ApiServiceUnavailableResponse({ description: 'Not ready; `error` and `details` say which check failed' })
+  async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthCheckResult> {
+    const { ready, result } = await this.readiness.check();
+    if (!ready) void reply.status(503);
+    return result;
   }
 }

@@ -1,3 +1,4 @@
-export { HealthController, type ReadinessReport } from './health.controller.js';
+export { HealthController } from './health.controller.js';
 export { HealthModule } from './health.module.js';
 export { MetricsController } from './metrics.controller.js';
+export { ReadinessService } from './readiness.service.js';

@@ -1,4 +1,5 @@
 export { PrometheusController } from '@willsoto/nestjs-prometheus';
-export { METRICS } from './metric-names.js';
+export { httpRoute, registerHttpMetrics } from './http-metrics.js';
+export { LATENCY_BUCKETS, METRICS, STORAGE_BUCKETS } from './metric-names.js';
 export { MetricsModule } from './metrics.module.js';
 export { SigilMetrics } from './sigil-metrics.js';

@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { monotonicFactory } from 'ulid';
 import { AppConfig } from '#config';
+import { SigilMetrics } from '#metrics';
 import { SigilRepository, type ConsciousnessState, type SigilMetadata, type SigilRecord } from '#storage';
 import type { Principal } from '#tenancy';
 import { Clock } from './clock.js';
@@ -47,6 +49,7 @@ export class SigilService implements OnModuleInit {
     private readonly repository: SigilRepository,
     private readonly keys: KeyRing,
     private readonly clock: Clock,
+    private readonly metrics: SigilMetrics,
     config: AppConfig,
   ) {
     this.maxDataBytes = config.sigil.maxDataBytes;
@@ -59,6 +62,17 @@ export class SigilService implements OnModuleInit {
   }
 
   async encode(principal: Principal, input: EncodeInput, idempotencyKey?: string): Promise<EncodeOutcome> {
+    const started = performance.now();
+    const outcome = await this.mint(principal, input, idempotencyKey);
+    this.metrics.encoded((performance.now() - started) / 1000, outcome.replayed);
+    return outcome;
+  }
+
+  private async mint(
+    principal: Principal,
+    input: EncodeInput,
+    idempotencyKey?: string,
+  ): Promise<EncodeOutcome> {
     const now = this.clock.now();
     const canonical = canonicalJson(input.data);
     const size = Buffer.byteLength(canonical, 'utf8');
@@ -123,6 +137,13 @@ export class SigilService implements OnModuleInit {
 
   /** Always answers; the reason is the first check that fails, in SPEC §5 order. */
   async verify(tenantId: string, input: VerifyInput): Promise<VerifyResult> {
+    const started = performance.now();
+    const result = await this.check(tenantId, input);
+    this.metrics.verified(result.reason, (performance.now() - started) / 1000);
+    return result;
+  }
+
+  private async check(tenantId: string, input: VerifyInput): Promise<VerifyResult> {
     const sigil = isSigilId(input.id) ? await this.repository.findById(tenantId, input.id) : null;
     const result = (reason: VerifyResult['reason']): VerifyResult => ({
       valid: reason === 'ok',
@@ -154,6 +175,7 @@ export class SigilService implements OnModuleInit {
         })
       : null;
     if (!revoked) throw new SigilNotFoundError(id);
+    this.metrics.revoked();
     this.logger.log({
       audit: true,
       event: 'sigil.revoked',

@@ -26,3 +26,4 @@ export {
 } from './adapters/postgres/postgres.data-source.js';
 export { runMigrations, schemaDrift } from './adapters/postgres/postgres.migrations.js';
 export { compareHits, rankMatches, round6, similarity } from './adapters/shared/similarity.js';
+export { InstrumentedSigilRepository, type StorageObserver } from './instrumented-sigil.repository.js';

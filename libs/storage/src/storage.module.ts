@@ -9,6 +9,7 @@ import {
   type OptionalFactoryDependency,
 } from '@nestjs/common';
 
+import { InstrumentedSigilRepository, type StorageObserver } from './instrumented-sigil.repository.js';
 import { createSigilRepository } from './sigil-repository.factory.js';
 import { SigilRepository } from './sigil.repository.js';
 import type { StorageOptions } from './storage.options.js';
@@ -17,6 +18,8 @@ export interface StorageModuleAsyncOptions {
   imports?: ModuleMetadata['imports'];
   inject?: Array<InjectionToken | OptionalFactoryDependency>;
   useFactory: (...args: never[]) => StorageOptions | Promise<StorageOptions>;
+  /** A token resolving to a StorageObserver: when given, every read and write is timed through it. */
+  observer?: InjectionToken;
 }
 
 const STORAGE_OPTIONS = Symbol('STORAGE_OPTIONS');
@@ -51,8 +54,11 @@ export class StorageModule {
         { provide: STORAGE_OPTIONS, useFactory: options.useFactory, inject: options.inject ?? [] },
         {
           provide: SigilRepository,
-          useFactory: (storage: StorageOptions) => createSigilRepository(storage),
-          inject: [STORAGE_OPTIONS],
+          useFactory: async (storage: StorageOptions, observer?: StorageObserver) => {
+            const repository = await createSigilRepository(storage);
+            return observer ? new InstrumentedSigilRepository(repository, observer) : repository;
+          },
+          inject: [STORAGE_OPTIONS, ...(options.observer ? [options.observer] : [])],
         },
         StorageShutdown,
       ],

@@ -1,5 +1,6 @@
 import { Catch, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { httpRoute, type SigilMetrics } from '#metrics';
 import { PROBLEM_CONTENT_TYPE } from '#sigil';
 import { problemFor } from './problem.js';
 
@@ -8,23 +9,19 @@ import { problemFor } from './problem.js';
 export class ProblemFilter implements ExceptionFilter {
   private readonly logger = new Logger('Problem');
 
+  constructor(private readonly metrics: SigilMetrics) {}
+
   catch(error: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
-    sendProblem(error, request, http.getResponse<FastifyReply>(), this.logger);
+    const reply = http.getResponse<FastifyReply>();
+    const { problem, headers, unexpected } = problemFor(error, String(request.id));
+    if (unexpected) {
+      this.logger.error({ err: error, requestId: request.id, msg: 'unhandled error' });
+    }
+    // "METHOD /route/template": bounded, and says which operation failed without a lookup table.
+    this.metrics.problem(`${request.method} ${httpRoute(request)}`, problem.code);
+    if (reply.sent) return;
+    void reply.status(problem.status).headers(headers).type(PROBLEM_CONTENT_TYPE).send(problem);
   }
-}
-
-export function sendProblem(
-  error: unknown,
-  request: FastifyRequest,
-  reply: FastifyReply,
-  logger: Logger,
-): void {
-  const { problem, headers, unexpected } = problemFor(error, String(request.id));
-  if (unexpected) {
-    logger.error({ err: error, requestId: request.id, msg: 'unhandled error' });
-  }
-  if (reply.sent) return;
-  void reply.status(problem.status).headers(headers).type(PROBLEM_CONTENT_TYPE).send(problem);
 }
