@@ -65,7 +65,7 @@ export class ReadinessService {
     }
     const ready = result.status !== 'error' && result.status !== 'shutting_down';
     const statuses = Object.fromEntries(
-      Object.entries(result.details).map(([k, v]) => [k, v.status as 'up' | 'degraded' | 'down']),
+      Object.entries(result.details).map(([k, v]) => [k, v.status]),
     );
     this.metrics.readiness(ready, statuses);
     return { ready, result };
