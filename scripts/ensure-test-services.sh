@@ -70,8 +70,25 @@ ensure_postgres() {
   has_postgres || { echo "ensure-test-services: still no /usr/lib/postgresql/*/bin/postgres after installing postgresql" >&2; exit 1; }
 }
 
+# --- promtool: the monitoring tests check the alert rules (and their unit tests), the example scrape config
+# and a live /metrics with it. Debian's "prometheus" package provides /usr/bin/promtool; installing it may
+# also enable the system Prometheus service, which is left alone (the tests only run promtool).
+ensure_promtool() {
+  if [ -n "${PROMTOOL:-}" ] && [ -x "$PROMTOOL" ]; then
+    DID+=("promtool at $PROMTOOL")
+    return
+  fi
+  if command -v promtool >/dev/null 2>&1; then
+    DID+=("promtool present")
+    return
+  fi
+  require_package "promtool (Prometheus rule and metrics checker)" prometheus
+  command -v promtool >/dev/null 2>&1 || { echo "ensure-test-services: promtool still not on PATH after installing prometheus" >&2; exit 1; }
+}
+
 ensure_redis
 ensure_chromium
 ensure_postgres
+ensure_promtool
 
 echo "ensure-test-services: $(IFS=','; echo "${DID[*]}" | sed 's/,/, /g')"
