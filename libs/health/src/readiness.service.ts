@@ -64,9 +64,7 @@ export class ReadinessService {
       result = error.getResponse() as HealthCheckResult;
     }
     const ready = result.status !== 'error' && result.status !== 'shutting_down';
-    const statuses = Object.fromEntries(
-      Object.entries(result.details).map(([k, v]) => [k, v.status]),
-    );
+    const statuses = Object.fromEntries(Object.entries(result.details).map(([k, v]) => [k, v.status]));
     this.metrics.readiness(ready, statuses);
     return { ready, result };
   }
