@@ -18,6 +18,7 @@ export {
   SigilValidationError,
   type FieldError,
 } from './sigil.errors.js';
-export { SigilModule } from './sigil.module.js';
+export { keyRingProvider, SigilModule } from './sigil.module.js';
+export { checkIntegrity, hasSigilShape, type IntegrityProblem } from './integrity.js';
 export { SigilService, type EncodeOutcome } from './sigil.service.js';
 export * from './sigil.types.js';

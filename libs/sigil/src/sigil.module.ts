@@ -6,6 +6,13 @@ import { LegacySigilController } from './legacy-sigil.controller.js';
 import { SigilController } from './sigil.controller.js';
 import { SigilService } from './sigil.service.js';
 
+/** The key ring from the validated config; the ops CLI builds its context with the same provider. */
+export const keyRingProvider = {
+  provide: KeyRing,
+  inject: [AppConfig],
+  useFactory: (config: AppConfig) => new KeyRing(config.secrets.active, config.secrets.previous),
+};
+
 @Module({
   controllers: [SigilController, LegacySigilController],
   providers: [
@@ -13,11 +20,7 @@ import { SigilService } from './sigil.service.js';
     // The legacy controller delegates to the current one, so both paths share every rule.
     SigilController,
     { provide: Clock, useClass: SystemClock },
-    {
-      provide: KeyRing,
-      inject: [AppConfig],
-      useFactory: (config: AppConfig) => new KeyRing(config.secrets.active, config.secrets.previous),
-    },
+    keyRingProvider,
   ],
   exports: [SigilService, KeyRing],
 })

@@ -12,6 +12,7 @@ import { canonicalJson } from './dna/canonical-json.js';
 import { dataDigest, resonancePattern } from './dna/dna.js';
 import { constantTimeEqualHex, KeyRing, type KeyRingStatus } from './dna/key-ring.js';
 import { authHash, signingInput } from './dna/signing.js';
+import { checkIntegrity } from './integrity.js';
 import {
   DataTooLargeError,
   IdempotencyConflictError,
@@ -153,8 +154,9 @@ export class SigilService implements OnModuleInit {
       checkedAt: new Date(this.clock.now()).toISOString(),
     });
     if (!sigil) return result('not_found');
-    if (!this.keys.has(sigil.kid)) return result('unknown_key');
-    if (!this.isIntact(tenantId, sigil)) return result('tampered');
+    const problem = checkIntegrity(sigil, tenantId, this.keys);
+    if (problem === 'unknown_key') return result('unknown_key');
+    if (problem !== null) return result('tampered');
     if (input.signature !== undefined && !constantTimeEqualHex(sigil.signature, input.signature)) {
       return result('signature_mismatch');
     }
@@ -228,20 +230,6 @@ export class SigilService implements OnModuleInit {
 
   keyStatus(): KeyRingStatus {
     return this.keys.status();
-  }
-
-  /** Stored record still matches what was signed: data ↔ digest, signature under the caller's tenant, authHash. */
-  private isIntact(tenantId: string, sigil: SigilRecord): boolean {
-    try {
-      return (
-        dataDigest(canonicalJson(sigil.data)) === sigil.dna.digest &&
-        this.keys.verify(sigil.kid, tenantId, signingInput({ ...sigil, tenantId }), sigil.signature) &&
-        authHash(sigil.id, sigil.signature) === sigil.authHash
-      );
-    } catch {
-      // A record mangled into a shape canonical JSON cannot take is tampered, not a server error.
-      return false;
-    }
   }
 
   private normalizeExpiry(expiresAt: string | undefined, now: number): string | null {
