@@ -1,7 +1,8 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
-import { ConfigError, ensureDevMaterial, parseConfig, type AppConfig } from '#config';
+import { ConfigError, ensureDevMaterial, loadSecretsFile, parseConfig, type AppConfig } from '#config';
 import { ReadinessService } from '#health';
+import { KeyRing } from '#sigil';
 import { StoreLockedError } from '#storage';
 import { createApp } from './app.factory.js';
 
@@ -38,6 +39,7 @@ async function bootstrap(): Promise<void> {
   for (const path of created) logger.warn(`created ${path}`);
 
   installShutdown(app, config, logger);
+  installSecretsReload(app, config, logger);
   await app.listen({ port: config.http.port, host: config.http.host });
   logger.log(
     `Sigil-DNA listening on http://${config.http.host}:${config.http.port} (storage: ${config.storage.kind}, docs: /docs)`,
@@ -78,6 +80,32 @@ function installShutdown(
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
+}
+
+/**
+ * SIGHUP: re-read SIGIL_SECRETS_FILE and swap the key ring's secrets in place (same singleton, no
+ * restart, requests keep flowing). An invalid file is logged and the current ring stays. Without a
+ * secrets file SIGHUP is ignored (instead of Node's default: exit), so a stray signal can't kill us.
+ */
+function installSecretsReload(
+  app: Awaited<ReturnType<typeof createApp>>,
+  config: AppConfig,
+  logger: Logger,
+): void {
+  process.on('SIGHUP', () => {
+    const file = config.secrets.file;
+    if (!file) {
+      logger.warn('SIGHUP received but SIGIL_SECRETS_FILE is not set: nothing to reload');
+      return;
+    }
+    try {
+      const { active, previous } = loadSecretsFile(file);
+      app.get(KeyRing).reload(active, previous);
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      logger.error(`SIGHUP: secrets not reloaded, keeping the current key ring: ${reason}`);
+    }
+  });
 }
 
 bootstrap().catch((error: unknown) => {

@@ -34,7 +34,9 @@ export abstract class AppConfig {
     active: string;
     previous: string[];
     /** Where the active secret came from, for the startup log (never the value). */
-    origin: 'env' | 'dev-file';
+    origin: 'env' | 'dev-file' | 'secrets-file';
+    /** SIGIL_SECRETS_FILE: env-format file the secrets were read from (re-read on SIGHUP); absent if unset. */
+    file?: string;
   };
   abstract readonly storage:
     | { kind: 'leveldb'; path: string; sync: boolean }

@@ -3,6 +3,8 @@ export { ConfigError } from './config.errors.js';
 export { DEV_FILES, DEV_KEY_ID, ensureDevMaterial } from './dev-material.js';
 export {
   DEV_ISSUER,
+  loadSecretsFile,
+  readSecretsFile,
   TENANT_ID_PATTERN,
   parseConfig,
   type DevMaterial,

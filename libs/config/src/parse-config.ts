@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { AppConfig } from './app-config.js';
 import { ConfigError } from './config.errors.js';
@@ -47,6 +48,7 @@ const envSchema = z.object({
   JWT_JWKS_URI: url(/^https?:$/, 'http(s)'),
   SPIRAL_EVENT_SECRET: optionalString,
   SPIRAL_EVENT_SECRET_PREVIOUS: optionalString,
+  SIGIL_SECRETS_FILE: optionalString,
   DEFAULT_TENANT: optionalString.refine((v) => v === undefined || TENANT_ID_PATTERN.test(v), {
     error: 'must be 1-64 characters of A-Z a-z 0-9 . _ -',
   }),
@@ -85,31 +87,27 @@ const envSchema = z.object({
  * without a secret, so tests and production never touch `.sigil-dev/`.
  */
 export function parseConfig(
-  env: Record<string, string | undefined>,
+  processEnv: Record<string, string | undefined>,
   devMaterial?: (devDir: string, needs: DevNeeds) => DevMaterial,
 ): AppConfig {
+  // SIGIL_SECRETS_FILE: the two secrets come from that file instead of the environment.
+  const secretsFile = processEnv.SIGIL_SECRETS_FILE?.trim() || undefined;
+  const fromFile = secretsFile ? readSecretsFile(secretsFile) : undefined;
+  const env = fromFile
+    ? {
+        ...processEnv,
+        SPIRAL_EVENT_SECRET: fromFile.values.SPIRAL_EVENT_SECRET ?? '',
+        SPIRAL_EVENT_SECRET_PREVIOUS: fromFile.values.SPIRAL_EVENT_SECRET_PREVIOUS ?? '',
+      }
+    : processEnv;
   // Schema problems and cross-field problems are collected together, so one message names them all.
   const parsed = envSchema.safeParse(env);
   const problems = parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
   const raw = (name: string) => (env[name]?.trim() ? env[name].trim() : undefined);
   const production = raw('NODE_ENV') === 'production';
   const secret = raw('SPIRAL_EVENT_SECRET');
-
-  if (secret !== undefined && !HEX64.test(secret)) {
-    problems.push(
-      `SPIRAL_EVENT_SECRET: must be 64 hex characters (32 bytes), got ${secret.length} characters` +
-        ' (generate one with `openssl rand -hex 32`)',
-    );
-  }
-  const previous = (raw('SPIRAL_EVENT_SECRET_PREVIOUS') ?? '')
-    .split(',')
-    .map((s) => s.trim())
-    .filter((s) => s !== '');
-  previous.forEach((s, i) => {
-    if (!HEX64.test(s)) {
-      problems.push(`SPIRAL_EVENT_SECRET_PREVIOUS: entry ${i + 1} must be 64 hex characters (32 bytes)`);
-    }
-  });
+  if (fromFile) problems.push(...fromFile.problems);
+  const previous = checkSecrets(secret, raw('SPIRAL_EVENT_SECRET_PREVIOUS'), problems, secretsFile);
   if (production || raw('JWT_ISSUER') !== undefined || raw('JWT_JWKS_URI') !== undefined) {
     const why = production ? ' in production' : ' when either JWT_ISSUER or JWT_JWKS_URI is set';
     if (raw('JWT_ISSUER') === undefined) problems.push(`JWT_ISSUER: required${why}`);
@@ -171,7 +169,8 @@ export function parseConfig(
     secrets: {
       active: (e.SPIRAL_EVENT_SECRET ?? dev!.secretHex).toLowerCase(),
       previous: previous.map((s) => s.toLowerCase()),
-      origin: e.SPIRAL_EVENT_SECRET !== undefined ? 'env' : 'dev-file',
+      origin: secretsFile ? 'secrets-file' : e.SPIRAL_EVENT_SECRET !== undefined ? 'env' : 'dev-file',
+      ...(secretsFile ? { file: secretsFile } : {}),
     },
     storage:
       storageKind === 'memory'
@@ -202,6 +201,79 @@ export function parseConfig(
     logLevel: e.LOG_LEVEL ?? (e.NODE_ENV === 'test' ? 'warn' : 'info'),
     devDir,
   };
+}
+
+/**
+ * Validates the active secret and the comma-separated previous ones (problems never quote a value);
+ * returns the previous ones as a list. `file` names the secrets file they came from, if any.
+ */
+function checkSecrets(
+  secret: string | undefined,
+  previousRaw: string | undefined,
+  problems: string[],
+  file?: string,
+): string[] {
+  const where = file ? ` (in ${file})` : '';
+  if (secret !== undefined && !HEX64.test(secret)) {
+    problems.push(
+      `SPIRAL_EVENT_SECRET${where}: must be 64 hex characters (32 bytes), got ${secret.length} characters` +
+        ' (generate one with `openssl rand -hex 32`)',
+    );
+  }
+  const previous = (previousRaw ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+  previous.forEach((s, i) => {
+    if (!HEX64.test(s)) {
+      problems.push(
+        `SPIRAL_EVENT_SECRET_PREVIOUS${where}: entry ${i + 1} must be 64 hex characters (32 bytes)`,
+      );
+    }
+  });
+  return previous;
+}
+
+/**
+ * Parses an env-format file (`NAME=value` lines, `#` comments, optional `export ` and quotes).
+ * Problems name the file and line, never a value. A file without SPIRAL_EVENT_SECRET is a problem.
+ */
+export function readSecretsFile(path: string): { values: Record<string, string>; problems: string[] } {
+  const values: Record<string, string> = {};
+  const problems: string[] = [];
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
+    return { values, problems: [`SIGIL_SECRETS_FILE: cannot read ${path} (${code})`] };
+  }
+  text.split(/\r?\n/).forEach((line, i) => {
+    const trimmed = line.trim();
+    if (trimmed === '' || trimmed.startsWith('#')) return;
+    const match = /^(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$/.exec(trimmed);
+    if (!match) {
+      problems.push(`SIGIL_SECRETS_FILE: ${path} line ${i + 1} is not NAME=value`);
+      return;
+    }
+    values[match[1]] = match[2].replace(/^(['"])(.*)\1$/, '$2').trim();
+  });
+  if (!values.SPIRAL_EVENT_SECRET && problems.length === 0) {
+    problems.push(`SIGIL_SECRETS_FILE: ${path} must set SPIRAL_EVENT_SECRET`);
+  }
+  return { values, problems };
+}
+
+/**
+ * The signing secrets from a secrets file, validated exactly as at start (for a SIGHUP reload).
+ * Throws a ConfigError naming every problem; values are never echoed.
+ */
+export function loadSecretsFile(path: string): { active: string; previous: string[] } {
+  const { values, problems } = readSecretsFile(path);
+  const active = values.SPIRAL_EVENT_SECRET?.trim() || undefined;
+  const previous = checkSecrets(active, values.SPIRAL_EVENT_SECRET_PREVIOUS, problems, path);
+  if (problems.length > 0 || active === undefined) throw new ConfigError(problems);
+  return { active: active.toLowerCase(), previous: previous.map((s) => s.toLowerCase()) };
 }
 
 function isOrigin(value: string): boolean {

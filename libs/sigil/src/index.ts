@@ -20,5 +20,6 @@ export {
 } from './sigil.errors.js';
 export { keyRingProvider, SigilModule } from './sigil.module.js';
 export { checkIntegrity, hasSigilShape, type IntegrityProblem } from './integrity.js';
+export { mintSigil, normalizeMetadata, withConsciousnessDefaults, type MintInput } from './mint.js';
 export { SigilService, type EncodeOutcome } from './sigil.service.js';
 export * from './sigil.types.js';

@@ -4,15 +4,15 @@ import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { monotonicFactory } from 'ulid';
 import { AppConfig } from '#config';
 import { SigilMetrics } from '#metrics';
-import { SigilRepository, type ConsciousnessState, type SigilMetadata, type SigilRecord } from '#storage';
+import { SigilRepository, type SigilRecord } from '#storage';
 import type { Principal } from '#tenancy';
 import { Clock } from './clock.js';
 import { decodeCursor, encodeCursor, isSigilId } from './cursor.js';
 import { canonicalJson } from './dna/canonical-json.js';
-import { dataDigest, resonancePattern } from './dna/dna.js';
+import { dataDigest } from './dna/dna.js';
 import { constantTimeEqualHex, KeyRing, type KeyRingStatus } from './dna/key-ring.js';
-import { authHash, signingInput } from './dna/signing.js';
 import { checkIntegrity } from './integrity.js';
+import { mintSigil } from './mint.js';
 import {
   DataTooLargeError,
   IdempotencyConflictError,
@@ -20,7 +20,6 @@ import {
   SigilValidationError,
 } from './sigil.errors.js';
 import {
-  DEFAULT_CONSCIOUSNESS,
   type EncodeInput,
   type ListInput,
   type ListResult,
@@ -80,42 +79,19 @@ export class SigilService implements OnModuleInit {
     if (size > this.maxDataBytes) throw new DataTooLargeError(size, this.maxDataBytes);
 
     const expiresAt = this.normalizeExpiry(input.expiresAt, now);
-    const consciousnessState = withDefaults(input.consciousnessState);
-    const metadata = normalizeMetadata(input.metadata);
-    const id = `sigil_${this.ulid(now)}`;
-    const dna = {
-      digest: dataDigest(canonical),
-      resonancePattern: resonancePattern(canonical, consciousnessState),
-    };
-    const signed = {
-      id,
-      tenantId: principal.tenantId,
-      dna,
-      consciousnessState,
-      metadata,
-      createdAt: new Date(now).toISOString(),
-      expiresAt,
-    };
-    const kid = this.keys.activeKid;
-    const signature = this.keys.sign(kid, principal.tenantId, signingInput(signed));
-    const sigil: SigilRecord = {
-      id,
-      tenantId: principal.tenantId,
-      kid,
-      signature,
-      authHash: authHash(id, signature),
-      dna,
-      data: input.data,
-      consciousnessState,
-      metadata,
-      createdAt: signed.createdAt,
-      createdBy: principal.sub,
-      expiresAt,
-      revokedAt: null,
-      revokedBy: null,
-      revocationReason: null,
-      version: 1,
-    };
+    const sigil = mintSigil(
+      {
+        id: `sigil_${this.ulid(now)}`,
+        tenantId: principal.tenantId,
+        createdAt: new Date(now).toISOString(),
+        createdBy: principal.sub,
+        data: input.data,
+        consciousnessState: input.consciousnessState,
+        metadata: input.metadata,
+        expiresAt,
+      },
+      this.keys,
+    );
 
     const claim = idempotencyKey
       ? {
@@ -242,24 +218,6 @@ export class SigilService implements OnModuleInit {
     }
     return new Date(at).toISOString();
   }
-}
-
-function withDefaults(given: Partial<ConsciousnessState> | undefined): ConsciousnessState {
-  const state: ConsciousnessState = {
-    phi: given?.phi ?? DEFAULT_CONSCIOUSNESS.phi,
-    coherence: given?.coherence ?? DEFAULT_CONSCIOUSNESS.coherence,
-    awareness: given?.awareness ?? DEFAULT_CONSCIOUSNESS.awareness,
-  };
-  if (given?.resonance !== undefined) state.resonance = given.resonance;
-  return state;
-}
-
-function normalizeMetadata(given: SigilMetadata | undefined): SigilMetadata {
-  const metadata: SigilMetadata = {};
-  if (given?.source !== undefined) metadata.source = given.source;
-  if (given?.version !== undefined) metadata.version = given.version;
-  if (given?.tags !== undefined) metadata.tags = [...given.tags];
-  return metadata;
 }
 
 function summarize(sigil: SigilRecord): SigilSummary {

@@ -9,6 +9,8 @@ export {
   type PatternEntry,
   type RestoreOutcome,
   type Revocation,
+  type Rewrapped,
+  type SignatureRef,
   SigilRepository,
 } from './sigil.repository.js';
 export { assertTenant, StorageUnavailableError, StoreLockedError } from './storage.errors.js';

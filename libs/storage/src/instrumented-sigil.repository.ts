@@ -11,6 +11,8 @@ import {
   type PatternEntry,
   type RestoreOutcome,
   type Revocation,
+  type Rewrapped,
+  type SignatureRef,
 } from './sigil.repository.js';
 
 /** Where storage timings go (the metrics lib implements it; storage does not depend on it). */
@@ -51,6 +53,9 @@ export class InstrumentedSigilRepository extends SigilRepository {
   }
   restore(tenantId: string, record: SigilRecord): Promise<RestoreOutcome> {
     return this.timed('write', 'restore', () => this.inner.restore(tenantId, record));
+  }
+  rewrap(tenantId: string, id: string, expected: SignatureRef, next: Rewrapped): Promise<boolean> {
+    return this.timed('write', 'rewrap', () => this.inner.rewrap(tenantId, id, expected, next));
   }
   patterns(tenantId: string): AsyncIterable<PatternEntry> {
     return this.inner.patterns(tenantId);

@@ -65,6 +65,17 @@ export interface MatchHit {
 /** What `restore` did with a record. */
 export type RestoreOutcome = 'inserted' | 'unchanged' | 'conflict';
 
+/** A signature as a record carries it: the key id and the signature under that key. */
+export interface SignatureRef {
+  kid: string;
+  signature: string;
+}
+
+/** What `rewrap` writes: a new signature over the same signed fields, and the authHash it implies. */
+export interface Rewrapped extends SignatureRef {
+  authHash: string;
+}
+
 /**
  * The storage port. Every method takes the tenant first and throws on an empty one, so no
  * query can ever run unscoped. Ids are ULID-based and sort by creation time, which gives
@@ -94,6 +105,13 @@ export abstract class SigilRepository {
    * one is. Safe to repeat, so an interrupted copy can simply run again.
    */
   abstract restore(tenantId: string, record: SigilRecord): Promise<RestoreOutcome>;
+  /**
+   * Re-signing under another key (secret rotation): replaces kid, signature and authHash, and only
+   * those, if the stored record still carries `expected` (compare-and-set), durably. False when the
+   * sigil is missing or its kid/signature changed meanwhile (nothing written). Everything else in the
+   * record stays exactly as stored, so listings, filters and matches see the same sigil.
+   */
+  abstract rewrap(tenantId: string, id: string, expected: SignatureRef, next: Rewrapped): Promise<boolean>;
   /** Every tenant that has at least one sigil. */
   abstract tenants(): AsyncIterable<string>;
   /** A cheap round trip proving the store can read and write. Throws StorageUnavailableError. */

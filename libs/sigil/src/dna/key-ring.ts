@@ -1,4 +1,5 @@
 import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
+import { Logger } from '@nestjs/common';
 
 const HKDF_SALT = 'sigil-dna/v1';
 const KID_LABEL = 'sigil-dna/kid';
@@ -31,37 +32,63 @@ export interface KeyRingStatus {
   verifyOnlyKids: string[];
 }
 
+/** One generation of the ring: replaced as a whole by `reload`, never mutated after it is built. */
+interface RingState {
+  keys: Map<string, RingKey>;
+  activeKid: string;
+}
+
+function buildState(activeHex: string, previousHex: readonly string[]): RingState {
+  const keys = new Map<string, RingKey>();
+  for (const hex of [activeHex, ...previousHex]) {
+    if (!isValidSecret(hex)) {
+      throw new RangeError('a signing secret must be 64 hex characters (32 bytes)');
+    }
+    const secret = Buffer.from(hex, 'hex');
+    const kid = keyIdOf(secret);
+    if (!keys.has(kid)) keys.set(kid, { kid, secret, tenantKeys: new Map() });
+  }
+  return { keys, activeKid: keyIdOf(Buffer.from(activeHex, 'hex')) };
+}
+
 /**
  * The active signing secret plus the older ones that still verify (SPIRAL_EVENT_SECRET_PREVIOUS).
  * Holds the secret bytes and never exposes them: callers see kids and signatures only.
+ *
+ * `reload` swaps the secrets in place (SIGHUP with SIGIL_SECRETS_FILE): the new generation is built
+ * and validated completely first, then one reference assignment replaces the old one, so the injected
+ * singleton stays the same object and no caller ever sees half a ring. Tenant-key caches start empty.
  */
 export class KeyRing {
-  private readonly keys = new Map<string, RingKey>();
-  readonly activeKid: string;
+  private readonly logger = new Logger('KeyRing');
+  private state: RingState;
 
   constructor(activeHex: string, previousHex: readonly string[] = []) {
-    for (const hex of [activeHex, ...previousHex]) {
-      if (!isValidSecret(hex)) {
-        throw new RangeError('a signing secret must be 64 hex characters (32 bytes)');
-      }
-      const secret = Buffer.from(hex, 'hex');
-      const kid = keyIdOf(secret);
-      if (!this.keys.has(kid)) {
-        this.keys.set(kid, { kid, secret, tenantKeys: new Map() });
-      }
-    }
-    this.activeKid = keyIdOf(Buffer.from(activeHex, 'hex'));
+    this.state = buildState(activeHex, previousHex);
+  }
+
+  get activeKid(): string {
+    return this.state.activeKid;
+  }
+
+  /**
+   * Replaces every secret at once. Throws (keeping the current ring) if any secret is malformed.
+   * Logs the audit event `keys.rotated` with kids only.
+   */
+  reload(activeHex: string, previousHex: readonly string[] = []): KeyRingStatus {
+    this.state = buildState(activeHex, previousHex);
+    const status = this.status();
+    this.logger.log({ audit: true, event: 'keys.rotated', ...status });
+    return status;
   }
 
   has(kid: string): boolean {
-    return this.keys.has(kid);
+    return this.state.keys.has(kid);
   }
 
   status(): KeyRingStatus {
-    return {
-      activeKid: this.activeKid,
-      verifyOnlyKids: [...this.keys.keys()].filter((kid) => kid !== this.activeKid),
-    };
+    const { keys, activeKid } = this.state;
+    return { activeKid, verifyOnlyKids: [...keys.keys()].filter((kid) => kid !== activeKid) };
   }
 
   /** Hex HMAC-SHA256 of `input` under the tenant key derived from the secret `kid` names. */
@@ -71,12 +98,12 @@ export class KeyRing {
 
   /** Constant-time check of a hex signature; false for an unknown kid or a malformed signature. */
   verify(kid: string, tenantId: string, input: string, signature: string): boolean {
-    if (!this.keys.has(kid)) return false;
+    if (!this.state.keys.has(kid)) return false;
     return constantTimeEqualHex(this.sign(kid, tenantId, input), signature);
   }
 
   private tenantKey(kid: string, tenantId: string): Buffer {
-    const key = this.keys.get(kid);
+    const key = this.state.keys.get(kid);
     if (!key) throw new RangeError(`unknown kid ${kid}`);
     let derived = key.tenantKeys.get(tenantId);
     if (!derived) {

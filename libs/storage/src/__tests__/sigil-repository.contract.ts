@@ -39,6 +39,10 @@ function sigilFor(tenantId: string, overrides: Partial<SigilRecord> = {}): Sigil
   return makeSigilRecord({ tenantId, kid: `${tenantId}.k1`, ...overrides });
 }
 
+function revocationFields(r: Revocation): Partial<SigilRecord> {
+  return { revokedAt: r.revokedAt, revokedBy: r.revokedBy, revocationReason: r.reason };
+}
+
 function revocation(overrides: Partial<Revocation> = {}): Revocation {
   return {
     revokedAt: '2025-02-01T00:00:00.000Z',
@@ -1090,6 +1094,164 @@ export function describeSigilRepositoryContract(
       );
       const found = await Promise.all(records.map((record) => repo.findById(A, record.id)));
       expect(found).toEqual(records);
+    });
+
+    describe('rewrap', () => {
+      const OLD = { kid: 'acme.k1', signature: 'b2xkLXNpZ25hdHVyZQ==' };
+      const NEXT = {
+        kid: 'acme.k2',
+        signature: 'bmV3LXNpZ25hdHVyZQ==',
+        authHash: 'sha256:' + 'ef'.repeat(32),
+      };
+      const signedBy = (tenantId: string, overrides: Partial<SigilRecord> = {}) =>
+        sigilFor(tenantId, { kid: OLD.kid, signature: OLD.signature, ...overrides });
+
+      it('replaces kid, signature and authHash only; the sigil lists, filters and matches as before', async () => {
+        const target = withPattern(A, flat(0.5), {
+          ...OLD,
+          metadata: { tags: ['red', 'blue'], source: 'alpha', version: '2' },
+          data: { z: 1, a: [1e-7, 2.5, 'ünï'], nested: { y: null, x: true } },
+          expiresAt: '2030-01-01T00:00:00.000Z',
+        });
+        const revokedOne = withPattern(A, pattern(1), {
+          ...OLD,
+          metadata: { tags: ['red'], source: 'beta' },
+          ...REVOKED,
+        });
+        const other = withPattern(A, flat(0.5), {
+          ...OLD,
+          metadata: { tags: ['red'], source: 'alpha' },
+        });
+        await createAll(repo, [target, other]);
+        await expect(repo.restore(A, revokedOne)).resolves.toBe('inserted');
+        // Load LevelDB's match index first, so it must stay in step with the write.
+        await repo.match(A, matchQuery(flat(0.5)));
+
+        await expect(repo.rewrap(A, target.id, OLD, NEXT)).resolves.toBe(true);
+        await expect(repo.rewrap(A, revokedOne.id, OLD, NEXT)).resolves.toBe(true);
+
+        const expectedTarget: SigilRecord = { ...target, ...NEXT };
+        const expectedRevoked: SigilRecord = { ...revokedOne, ...NEXT };
+        const found = await repo.findById(A, target.id);
+        expect(found).toEqual(expectedTarget);
+        // Byte for byte: same keys, same order, same values, apart from the three replaced.
+        expect(JSON.stringify(found)).toBe(JSON.stringify(expectedTarget));
+        expect(JSON.stringify(await repo.findById(A, revokedOne.id))).toBe(JSON.stringify(expectedRevoked));
+        await expect(repo.findById(A, other.id)).resolves.toEqual(other);
+
+        const cases: [Omit<ListQuery, 'limit'>, SigilRecord[]][] = [
+          [{}, [other, revokedOne, target]],
+          [{ tag: 'red' }, [other, revokedOne, target]],
+          [{ tag: 'blue' }, [target]],
+          [{ source: 'alpha' }, [other, target]],
+          [{ source: 'beta', revoked: true }, [revokedOne]],
+          [{ revoked: false }, [other, target]],
+        ];
+        for (const [query, expected] of cases) {
+          expect(await listAll(repo, A, query, 1), JSON.stringify(query)).toEqual(expected.map((r) => r.id));
+        }
+        const page = await repo.listPage(A, { limit: 10, tag: 'blue' });
+        expect(page.items).toEqual([expectedTarget]);
+        await expect(repo.match(A, matchQuery(flat(0.5), { threshold: 1 }))).resolves.toEqual([
+          { id: other.id, similarity: 1 },
+          { id: target.id, similarity: 1 },
+        ]);
+        expect((await collect(repo.patterns(A))).sort((x, y) => (x.id < y.id ? -1 : 1))).toEqual(
+          entriesOf([target, other, revokedOne]).sort((x, y) => (x.id < y.id ? -1 : 1)),
+        );
+        // The rewrapped record is what a restore of it now compares against.
+        await expect(repo.restore(A, expectedTarget)).resolves.toBe('unchanged');
+        await expect(repo.restore(A, target)).resolves.toBe('conflict');
+        // Revoke and delete still work on it, index entries included.
+        const revoked = await repo.revoke(A, target.id, revocation());
+        expect(revoked).toEqual({ ...expectedTarget, ...revocationFields(revocation()) });
+        await expect(repo.delete(A, target.id)).resolves.toBe(true);
+        await expect(listAll(repo, A, { tag: 'blue' }, 10)).resolves.toEqual([]);
+      });
+
+      it('is a compare-and-set: a stale kid or signature writes nothing and returns false', async () => {
+        const record = signedBy(A);
+        await createAll(repo, [record]);
+        await expect(repo.rewrap(A, record.id, { ...OLD, kid: 'acme.k0' }, NEXT)).resolves.toBe(false);
+        await expect(repo.rewrap(A, record.id, { ...OLD, signature: 'c3RhbGU=' }, NEXT)).resolves.toBe(false);
+        await expect(
+          repo.rewrap(A, record.id, { kid: NEXT.kid, signature: NEXT.signature }, OLD as never),
+        ).rejects.toThrow(TypeError);
+        await expect(repo.findById(A, record.id)).resolves.toEqual(record);
+
+        await expect(repo.rewrap(A, record.id, OLD, NEXT)).resolves.toBe(true);
+        // Re-running with what was read before the first rewrap finds it changed.
+        await expect(repo.rewrap(A, record.id, OLD, { ...NEXT, signature: 'dGhpcmQ=' })).resolves.toBe(false);
+        await expect(repo.findById(A, record.id)).resolves.toEqual({ ...record, ...NEXT });
+        // And chains from the new signature.
+        const third = { kid: 'acme.k3', signature: 'dGhpcmQ=', authHash: 'sha256:' + '12'.repeat(32) };
+        await expect(repo.rewrap(A, record.id, NEXT, third)).resolves.toBe(true);
+        await expect(repo.findById(A, record.id)).resolves.toEqual({ ...record, ...third });
+      });
+
+      it('returns false for a missing or deleted id', async () => {
+        await expect(repo.rewrap(A, newSigilId(), OLD, NEXT)).resolves.toBe(false);
+        const record = signedBy(A);
+        await createAll(repo, [record]);
+        await repo.delete(A, record.id);
+        await expect(repo.rewrap(A, record.id, OLD, NEXT)).resolves.toBe(false);
+        await expect(repo.findById(A, record.id)).resolves.toBeNull();
+        await expect(collect(repo.tenants())).resolves.toEqual([]);
+      });
+
+      it('stays within its tenant', async () => {
+        const id = newSigilId();
+        const a = signedBy(A, { id, data: { owner: 'a' } });
+        const b = signedBy(B, { id, data: { owner: 'b' } });
+        await createAll(repo, [a, b]);
+        await expect(repo.rewrap(C, id, OLD, NEXT)).resolves.toBe(false);
+        await expect(repo.rewrap(B, id, OLD, NEXT)).resolves.toBe(true);
+        await expect(repo.findById(A, id)).resolves.toEqual(a);
+        await expect(repo.findById(B, id)).resolves.toEqual({ ...b, ...NEXT });
+        await expect(repo.findById(C, id)).resolves.toBeNull();
+        await expect(collect(repo.tenants()).then((t) => t.sort())).resolves.toEqual([A, B].sort());
+      });
+
+      it('refuses an empty tenant', async () => {
+        const record = signedBy(A);
+        await createAll(repo, [record]);
+        await expect((async () => repo.rewrap('', record.id, OLD, NEXT))()).rejects.toThrow(TypeError);
+        await expect(repo.findById(A, record.id)).resolves.toEqual(record);
+      });
+
+      it('lets exactly one of concurrent rewraps of one id win', async () => {
+        const record = signedBy(A);
+        await createAll(repo, [record]);
+        const rivals = Array.from({ length: 12 }, (_, i) => ({
+          kid: `acme.k${i + 10}`,
+          signature: Buffer.from(`rival-${i}`).toString('base64'),
+          authHash: 'sha256:' + String(i % 10).repeat(64),
+        }));
+        const outcomes = await Promise.all(rivals.map((next) => repo.rewrap(A, record.id, OLD, next)));
+        expect(outcomes.filter(Boolean)).toHaveLength(1);
+        const winner = rivals[outcomes.indexOf(true)];
+        await expect(repo.findById(A, record.id)).resolves.toEqual({ ...record, ...winner });
+      });
+
+      it('is durable: a rewrapped sigil survives a reopen', async (ctx) => {
+        if (!harness.reopen) return ctx.skip();
+        const record = withPattern(A, flat(0.25), { ...OLD, metadata: { tags: ['kept'] } });
+        await createAll(repo, [record]);
+        await expect(repo.rewrap(A, record.id, OLD, NEXT)).resolves.toBe(true);
+        repo = await harness.reopen();
+        await expect(repo.findById(A, record.id)).resolves.toEqual({ ...record, ...NEXT });
+        await expect(listAll(repo, A, { tag: 'kept' }, 10)).resolves.toEqual([record.id]);
+        await expect(repo.match(A, matchQuery(flat(1)))).resolves.toEqual([{ id: record.id, similarity: 1 }]);
+      });
+
+      it('refuses work after close', async () => {
+        const record = signedBy(A);
+        await createAll(repo, [record]);
+        await repo.close();
+        await expect((async () => repo.rewrap(A, record.id, OLD, NEXT))()).rejects.toThrow(
+          StorageUnavailableError,
+        );
+      });
     });
   });
 }

@@ -32,6 +32,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
+import { resolve } from 'node:path';
 
 import { ClassicLevel } from 'classic-level';
 
@@ -46,18 +47,22 @@ import {
   type PatternEntry,
   type RestoreOutcome,
   type Revocation,
+  type Rewrapped,
+  type SignatureRef,
   SigilRepository,
 } from '../../sigil.repository.js';
 import { assertTenant, StorageUnavailableError, StoreLockedError } from '../../storage.errors.js';
 import { judgeClaim, type StoredClaim, toStoredClaim } from '../shared/idempotency-claim.policy.js';
 import { assertRecordFor, decodeStored, encodeRecord, sameRecord } from '../shared/sigil-record.codec.js';
 import { assertListLimit, distinctTags, matchesListQuery } from '../shared/sigil-query.matcher.js';
+import { assertRewrapArgs, carries, withSignature } from '../shared/rewrap.policy.js';
 import { assertMatchQuery } from '../shared/similarity.js';
 import { GroupCommitQueue } from './group-commit.queue.js';
 import { KeyedMutex } from './keyed.mutex.js';
 import { isLockedError, toStorageError } from './level.errors.js';
 import { lastKeyPart, levelKeys, prefixRange } from './level.keys.js';
 import { type PatternChange, PatternIndexes } from './pattern.index.js';
+import { copyLevelStore, type SnapshotReport } from './level-snapshot.js';
 
 type Db = ClassicLevel<string, string>;
 type Snapshot = ReturnType<Db['snapshot']>;
@@ -80,6 +85,9 @@ export interface LevelSigilRepositoryOptions {
   matchIndexMaxSigils?: number;
 }
 
+/** Stores open in this process, by resolved path (see openAt). */
+const OPEN_STORES = new Map<string, LevelSigilRepository>();
+
 /** How many entries patterns() and tenants() read per native call. */
 const SCAN_CHUNK = 256;
 /** Per native call while loading a match index: bigger chunks, fewer round trips for 100k records. */
@@ -101,6 +109,8 @@ export class LevelSigilRepository extends SigilRepository {
   /** Operations started before close(); close() lets them finish instead of failing them midway. */
   private readonly inflight = new Set<Promise<unknown>>();
   private closing: Promise<void> | null = null;
+  /** Set when a batch failed with an I/O error: the log may be torn, reopen before writing again. */
+  private logSuspect = false;
 
   private constructor(
     private readonly db: Db,
@@ -110,7 +120,20 @@ export class LevelSigilRepository extends SigilRepository {
   ) {
     super();
     this.writes = new GroupCommitQueue<QueuedOp>(async (ops) => {
-      await this.db.batch(ops.filter(isBatchOp), { sync });
+      if (this.logSuspect) await this.reopen();
+      try {
+        await this.db.batch(ops.filter(isBatchOp), { sync });
+      } catch (err) {
+        // A failed log append or fsync (ENOSPC, EIO) leaves LevelDB's write-ahead log torn: its writer
+        // dropped the buffered record but advanced its offset, so every later record in that log file
+        // is unreadable at the next open — acknowledged writes would vanish at restart (the chaos
+        // harness's disk-full scenario showed exactly that). So the next batch first reopens the
+        // store: recovery keeps every synced record before the failure and starts a fresh log.
+        if (this.closing === null && toStorageError(err, 'write') instanceof StorageUnavailableError) {
+          this.logSuspect = true;
+        }
+        throw err;
+      }
       // After the batch is durable and before any of its writers resumes, in commit order: the
       // indexes then always equal the store, and a failed batch changes neither.
       for (const op of ops) if (op.type === 'index') this.matchIndexes.apply(op.tenantId, op.change);
@@ -143,7 +166,9 @@ export class LevelSigilRepository extends SigilRepository {
       const cause = err instanceof Error && err.cause instanceof Error ? `: ${err.cause.message}` : '';
       throw new Error(`Could not open LevelDB at ${path}: ${describeError(err)}${cause}`, { cause: err });
     }
-    return new LevelSigilRepository(db, path, sync, matchIndexMaxSigils);
+    const repository = new LevelSigilRepository(db, path, sync, matchIndexMaxSigils);
+    OPEN_STORES.set(resolve(path), repository);
+    return repository;
   }
 
   /** The key holding a sigil's JSON, for tests that rewrite a stored record directly. */
@@ -287,7 +312,44 @@ export class LevelSigilRepository extends SigilRepository {
     );
   }
 
+  /**
+   * Compare-and-set of kid/signature/authHash under the record's lock (the one revoke, delete and
+   * restore take), committed through the group-commit queue like every write. Tags, source,
+   * revocation and pattern are unchanged, so no index entry and no match-index change is needed.
+   */
+  async rewrap(tenantId: string, id: string, expected: SignatureRef, next: Rewrapped): Promise<boolean> {
+    assertTenant(tenantId);
+    assertRewrapArgs(id, expected, next);
+    const key = levelKeys.record(tenantId, id);
+    return this.guard('rewrap', () =>
+      this.locks.run(key, async () => {
+        const record = await this.readRecord(tenantId, id);
+        if (record === null || !carries(record, expected)) return false;
+        await this.writes.write([{ type: 'put', key, value: encodeRecord(withSignature(record, next)) }]);
+        return true;
+      }),
+    );
+  }
+
   /** Whether a tenant's match index is loaded (tests). */
+  /**
+   * The store this process has open at `path`, if any. LevelDB's LOCK makes the opener the only
+   * process that can read a live store, so an in-process backup (the admin endpoint) finds the open
+   * adapter here rather than through DI, where it may be wrapped (InstrumentedSigilRepository).
+   */
+  static openAt(path: string): LevelSigilRepository | undefined {
+    return OPEN_STORES.get(resolve(path));
+  }
+
+  /**
+   * A consistent copy of the live store into a new store at `target` (missing or empty), from one
+   * snapshot iterator while writes go on: see level-snapshot.ts. Every write acknowledged before the
+   * call is in the copy.
+   */
+  async snapshotTo(target: string): Promise<SnapshotReport> {
+    return this.guard('backup', () => copyLevelStore(this.db, target));
+  }
+
   hasMatchIndex(tenantId: string): boolean {
     return this.matchIndexes.has(tenantId);
   }
@@ -325,6 +387,18 @@ export class LevelSigilRepository extends SigilRepository {
     await this.writes.drain();
     this.matchIndexes.clear();
     await this.db.close();
+    if (OPEN_STORES.get(resolve(this.path)) === this) OPEN_STORES.delete(resolve(this.path));
+  }
+
+  /**
+   * Closes and reopens the database (inside the write queue, so no batch runs meanwhile). Reads that
+   * race it get 503. If the reopen itself fails (the disk is still full: recovery writes a table),
+   * the flag stays set and the next write — a request or a readiness ping — tries again.
+   */
+  private async reopen(): Promise<void> {
+    if (this.db.status === 'open') await this.db.close();
+    await this.db.open();
+    this.logSuspect = false;
   }
 
   /** Runs one operation: refused after close(), tracked until settled, I/O errors mapped. */

@@ -9,12 +9,15 @@ import {
   type PatternEntry,
   type RestoreOutcome,
   type Revocation,
+  type Rewrapped,
+  type SignatureRef,
   SigilRepository,
 } from '../../sigil.repository.js';
 import { assertTenant, StorageUnavailableError } from '../../storage.errors.js';
 import { judgeClaim, type StoredClaim, toStoredClaim } from '../shared/idempotency-claim.policy.js';
 import { assertRecordFor, decodeStored, encodeRecord, sameRecord } from '../shared/sigil-record.codec.js';
 import { assertListLimit, matchesListQuery } from '../shared/sigil-query.matcher.js';
+import { assertRewrapArgs, carries, withSignature } from '../shared/rewrap.policy.js';
 import { assertMatchQuery, rankMatches } from '../shared/similarity.js';
 
 /**
@@ -133,6 +136,16 @@ export class MemorySigilRepository extends SigilRepository {
     if (existing !== null) return sameRecord(existing, record) ? 'unchanged' : 'conflict';
     this.tenantRecords(tenantId).set(record.id, encodeRecord(record));
     return 'inserted';
+  }
+
+  async rewrap(tenantId: string, id: string, expected: SignatureRef, next: Rewrapped): Promise<boolean> {
+    assertTenant(tenantId);
+    assertRewrapArgs(id, expected, next);
+    this.assertOpen();
+    const record = this.read(tenantId, id);
+    if (record === null || !carries(record, expected)) return false;
+    this.tenantRecords(tenantId).set(id, encodeRecord(withSignature(record, next)));
+    return true;
   }
 
   tenants(): AsyncIterable<string> {

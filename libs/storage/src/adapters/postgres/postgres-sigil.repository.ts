@@ -8,7 +8,8 @@
  *
  * Concurrency is the database's, never check-then-write in this process: replicas share nothing
  * else. Claims rely on the primary key of sigil_idempotency (INSERT … ON CONFLICT), revocations on
- * `UPDATE … WHERE revoked_at IS NULL`, restores on `INSERT … ON CONFLICT DO NOTHING`.
+ * `UPDATE … WHERE revoked_at IS NULL`, rewraps on `UPDATE … WHERE kid AND signature`, restores on
+ * `INSERT … ON CONFLICT DO NOTHING`.
  *
  * Failures: connection and server-side unavailability (refused, terminated, timed out, shutting
  * down, read-only) become StorageUnavailableError (503) through postgres.errors.ts. The pg pool drops
@@ -29,12 +30,15 @@ import {
   type PatternEntry,
   type RestoreOutcome,
   type Revocation,
+  type Rewrapped,
+  type SignatureRef,
   SigilRepository,
 } from '../../sigil.repository.js';
 import { assertTenant, StorageUnavailableError } from '../../storage.errors.js';
 import { judgeClaim, type StoredClaim } from '../shared/idempotency-claim.policy.js';
 import { assertRecordFor, decodeStored, encodeRecord, sameRecord } from '../shared/sigil-record.codec.js';
 import { assertListLimit, matchesListQuery } from '../shared/sigil-query.matcher.js';
+import { assertRewrapArgs } from '../shared/rewrap.policy.js';
 import { assertMatchQuery, rankMatches } from '../shared/similarity.js';
 import { createSigilDataSource, type PostgresSigilRepositoryOptions } from './postgres.data-source.js';
 import { toStorageError, unavailableReason } from './postgres.errors.js';
@@ -235,6 +239,26 @@ export class PostgresSigilRepository extends SigilRepository {
         if (existing !== null) return sameRecord(existing, record) ? 'unchanged' : 'conflict';
       }
       throw new Error(`sigil ${record.id} kept appearing and disappearing during restore`);
+    });
+  }
+
+  async rewrap(tenantId: string, id: string, expected: SignatureRef, next: Rewrapped): Promise<boolean> {
+    assertTenant(tenantId);
+    assertRewrapArgs(id, expected, next);
+    const key = sigilKey(tenantId, id);
+    // One UPDATE … WHERE tenant_id AND id AND kid AND signature: the row lock makes it a
+    // compare-and-set, so of concurrent rewraps (any replica) exactly one finds the old signature.
+    return this.guard('rewrap', async () => {
+      const result = await this.dataSource.manager.update(
+        SigilEntity,
+        { ...key, kid: encodeText(expected.kid), signature: encodeText(expected.signature) },
+        {
+          kid: encodeText(next.kid),
+          signature: encodeText(next.signature),
+          authHash: encodeText(next.authHash),
+        },
+      );
+      return (result.affected ?? 0) > 0;
     });
   }
 

@@ -1,0 +1,196 @@
+import type { Command } from 'commander';
+import type { SigilRecord, SigilRepository } from '#storage';
+import { withOps } from '../ops-context.js';
+
+export const CLEANUP_REVOKED_BY = 'cleanup-duplicates';
+export const CLEANUP_REASON = 'duplicate';
+const PAGE = 200;
+
+/** What one duplicate group needs: ids only. */
+export interface GroupPlan {
+  tenantId: string;
+  digest: string;
+  keep: string | null;
+  /** Unrevoked duplicates: revoked (or, with --purge, deleted). */
+  revoke: string[];
+  /** With --purge: duplicates an earlier run of this command already revoked. */
+  purgeRevoked: string[];
+}
+
+export interface CleanupReport {
+  dryRun: boolean;
+  purge: boolean;
+  /** Tenants scanned. */
+  tenants: number;
+  /** Digest groups with two or more sigils (in any state). */
+  groups: number;
+  /** Groups with a kept, unrevoked sigil. */
+  kept: number;
+  revoked: number;
+  wouldRevoke: number;
+  purged: number;
+  wouldPurge: number;
+  /** Groups with something to do, in (tenant, digest) order. */
+  plans: GroupPlan[];
+}
+
+interface Entry {
+  id: string;
+  createdAt: string;
+  revoked: boolean;
+  expired: boolean;
+  byCleanup: boolean;
+}
+
+/** Oldest first: smallest createdAt, then id. */
+const oldestFirst = (a: Entry, b: Entry) =>
+  a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+
+async function* allRecords(repo: SigilRepository, tenantId: string): AsyncGenerator<SigilRecord> {
+  let after: string | undefined;
+  do {
+    const page = await repo.listPage(tenantId, { limit: PAGE, after });
+    yield* page.items;
+    after = page.nextAfter ?? undefined;
+  } while (after);
+}
+
+/**
+ * Per tenant, sigils sharing a `dna.digest` (the same data) form a group. Kept: the oldest unrevoked
+ * one (smallest createdAt, then id), preferring one that has not expired so a still-valid sigil is
+ * never revoked in favour of an expired one. Every other unrevoked member is a duplicate. Already
+ * revoked members are left alone — except, with --purge, those this command itself revoked.
+ */
+export async function planCleanup(
+  repo: SigilRepository,
+  purge: boolean,
+  now: number,
+): Promise<{ tenants: number; groups: number; kept: number; plans: GroupPlan[] }> {
+  const tenants: string[] = [];
+  for await (const t of repo.tenants()) tenants.push(t);
+  tenants.sort();
+  let groups = 0;
+  let kept = 0;
+  const plans: GroupPlan[] = [];
+  for (const tenantId of tenants) {
+    const byDigest = new Map<string, Entry[]>();
+    for await (const r of allRecords(repo, tenantId)) {
+      const entry: Entry = {
+        id: r.id,
+        createdAt: r.createdAt,
+        revoked: r.revokedAt !== null,
+        expired: r.expiresAt !== null && Date.parse(r.expiresAt) <= now,
+        byCleanup: r.revokedBy === CLEANUP_REVOKED_BY && r.revocationReason === CLEANUP_REASON,
+      };
+      const list = byDigest.get(r.dna.digest);
+      if (list) list.push(entry);
+      else byDigest.set(r.dna.digest, [entry]);
+    }
+    for (const digest of [...byDigest.keys()].sort()) {
+      const members = byDigest.get(digest)!.sort(oldestFirst);
+      if (members.length < 2) continue;
+      groups++;
+      const live = members.filter((m) => !m.revoked);
+      const keep = live.find((m) => !m.expired) ?? live[0] ?? null;
+      if (keep) kept++;
+      const revoke = live.filter((m) => m !== keep).map((m) => m.id);
+      const purgeRevoked = purge ? members.filter((m) => m.revoked && m.byCleanup).map((m) => m.id) : [];
+      if (revoke.length > 0 || purgeRevoked.length > 0) {
+        plans.push({ tenantId, digest, keep: keep?.id ?? null, revoke, purgeRevoked });
+      }
+    }
+  }
+  return { tenants: tenants.length, groups, kept, plans };
+}
+
+export async function cleanupDuplicates(
+  repo: SigilRepository,
+  options: { execute: boolean; purge: boolean },
+  now = Date.now(),
+): Promise<CleanupReport> {
+  const plan = await planCleanup(repo, options.purge, now);
+  const report: CleanupReport = {
+    dryRun: !options.execute,
+    purge: options.purge,
+    tenants: plan.tenants,
+    groups: plan.groups,
+    kept: plan.kept,
+    revoked: 0,
+    wouldRevoke: 0,
+    purged: 0,
+    wouldPurge: 0,
+    plans: plan.plans,
+  };
+  for (const group of plan.plans) {
+    if (!options.execute) {
+      if (options.purge) report.wouldPurge += group.revoke.length + group.purgeRevoked.length;
+      else report.wouldRevoke += group.revoke.length;
+      continue;
+    }
+    if (options.purge) {
+      for (const id of [...group.revoke, ...group.purgeRevoked]) {
+        if (await repo.delete(group.tenantId, id)) report.purged++;
+      }
+      continue;
+    }
+    const revokedAt = new Date(now).toISOString();
+    for (const id of group.revoke) {
+      const revoked = await repo.revoke(group.tenantId, id, {
+        revokedAt,
+        revokedBy: CLEANUP_REVOKED_BY,
+        reason: CLEANUP_REASON,
+      });
+      // Someone else may have revoked it meanwhile (Postgres, service running): that one stays theirs.
+      if (revoked?.revokedBy === CLEANUP_REVOKED_BY && revoked.revokedAt === revokedAt) report.revoked++;
+    }
+  }
+  return report;
+}
+
+function printReport(r: CleanupReport, json: boolean): void {
+  if (json) {
+    process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
+    return;
+  }
+  const action = r.purge ? 'purge' : 'revoke';
+  const lines = [
+    `${r.dryRun ? 'dry run: ' : ''}${r.tenants} tenant${r.tenants === 1 ? '' : 's'}, ${r.groups} duplicate group${r.groups === 1 ? '' : 's'}, ${r.kept} kept`,
+    ...r.plans.map(
+      (p) =>
+        `  ${p.tenantId} ${p.digest.slice(0, 19)}… keep ${p.keep ?? '(none unrevoked)'}; ${r.dryRun ? `would ${action}` : action === 'purge' ? 'purged' : 'revoked'} ${[...p.revoke, ...p.purgeRevoked].join(', ')}`,
+    ),
+    r.dryRun
+      ? r.purge
+        ? `would purge ${r.wouldPurge}`
+        : `would revoke ${r.wouldRevoke}`
+      : r.purge
+        ? `purged ${r.purged}`
+        : `revoked ${r.revoked}`,
+    ...(r.dryRun && r.plans.length > 0 ? ['(dry run: nothing changed; pass --execute to apply)'] : []),
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+export function registerCleanupDuplicatesCommand(program: Command): void {
+  program
+    .command('cleanup-duplicates')
+    .description(
+      'per tenant, find sigils with the same data digest; keep the oldest unrevoked one and revoke (or purge) the rest. Dry run unless --execute',
+    )
+    .option(
+      '--execute',
+      'apply: revoke duplicates (reason "duplicate", revokedBy "cleanup-duplicates")',
+      false,
+    )
+    .option('--purge', 'with --execute: delete duplicates instead (and those an earlier run revoked)', false)
+    .option('--json', 'print the report as JSON on stdout', false)
+    .addHelpText(
+      'after',
+      "\nUses the service's store (SIGIL_STORAGE / SIGIL_DB_PATH / DATABASE_URL); stop the service first on LevelDB.\n" +
+        'Oldest = smallest createdAt, then id; an unexpired sigil is preferred over an expired one. Idempotent.',
+    )
+    .action(async (options: { execute: boolean; purge: boolean; json: boolean }) => {
+      const report = await withOps(({ repository }) => cleanupDuplicates(repository, options));
+      printReport(report, options.json);
+    });
+}
