@@ -63,6 +63,8 @@ export abstract class AppConfig {
   abstract readonly redisUrl: string | null;
   abstract readonly dnastoreUrl: string | null;
   abstract readonly metricsToken: string | null;
+  /** Where POST /api/v1/admin/backups writes LevelDB snapshots (absolute); null disables the endpoint. */
+  abstract readonly backupDir: string | null;
   abstract readonly readiness: {
     /** Not ready below this free fraction of the SIGIL_DB_PATH volume (SIGIL_DISK_MIN_FREE_PERCENT). */
     diskMinFreeRatio: number;

@@ -1,3 +1,4 @@
+import { isAbsolute } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { AppConfig } from './app-config.js';
@@ -79,6 +80,9 @@ const envSchema = z.object({
   METRICS_TOKEN: optionalString,
   LOG_LEVEL: blankAsUnset(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional()),
   SIGIL_DEV_DIR: optionalString,
+  SIGIL_BACKUP_DIR: optionalString.refine((v) => v === undefined || isAbsolute(v), {
+    error: 'must be an absolute path',
+  }),
 });
 
 /**
@@ -194,6 +198,7 @@ export function parseConfig(
     redisUrl: e.REDIS_URL ?? null,
     dnastoreUrl: e.DNASTORE_URL ?? null,
     metricsToken: e.METRICS_TOKEN ?? null,
+    backupDir: e.SIGIL_BACKUP_DIR ?? null,
     readiness: {
       diskMinFreeRatio: e.SIGIL_DISK_MIN_FREE_PERCENT / 100,
       heapMaxRatio: e.SIGIL_HEAP_MAX_PERCENT / 100,

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
-import { isAbsolute, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { ConflictException, Controller, HttpCode, Logger, Post } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { SCOPES, Scoped } from '#auth';
@@ -70,8 +70,8 @@ export class BackupController {
         'online backups are for the LevelDB store; back up Postgres with `sigil backup` (pg_dump)',
       );
     }
-    const dir = process.env.SIGIL_BACKUP_DIR?.trim();
-    if (!dir || !isAbsolute(dir)) {
+    const dir = this.config.backupDir;
+    if (!dir) {
       throw new ConflictException('SIGIL_BACKUP_DIR (an absolute path) is not configured');
     }
     const repository = LevelSigilRepository.openAt(storage.path);

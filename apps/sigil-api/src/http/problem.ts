@@ -158,6 +158,7 @@ export function problemFor(error: unknown, requestId: string): ProblemResponse {
     if (status === 413) return make(413, 'PAYLOAD_TOO_LARGE', 'request body is too large');
     if (status === 429) return make(429, 'RATE_LIMITED', 'rate limit exceeded');
     if (status === 405) return make(405, 'NOT_FOUND', 'method not allowed');
+    if (status === 409) return make(409, 'CONFLICT', error.message);
     if (status >= 400 && status < 500) return make(status, 'VALIDATION_FAILED', error.message);
   }
   // Fastify marks client errors it raises with a 4xx statusCode (e.g. proto-poisoned JSON, bad URLs).
