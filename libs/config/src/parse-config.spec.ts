@@ -500,7 +500,11 @@ describe('parseConfig: readiness and shutdown', () => {
 describe('parseConfig: SIGIL_BACKUP_DIR', () => {
   it('accepts an absolute path and refuses a relative one', () => {
     expect(parseConfig(FULL).backupDir).toBeNull();
-    expect(parseConfig({ ...FULL, SIGIL_BACKUP_DIR: '/var/backups/sigil' }).backupDir).toBe('/var/backups/sigil');
-    expect(problemsFor(configError({ ...FULL, SIGIL_BACKUP_DIR: 'backups' }), 'SIGIL_BACKUP_DIR')).toHaveLength(1);
+    expect(parseConfig({ ...FULL, SIGIL_BACKUP_DIR: '/var/backups/sigil' }).backupDir).toBe(
+      '/var/backups/sigil',
+    );
+    expect(
+      problemsFor(configError({ ...FULL, SIGIL_BACKUP_DIR: 'backups' }), 'SIGIL_BACKUP_DIR'),
+    ).toHaveLength(1);
   });
 });

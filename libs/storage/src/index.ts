@@ -29,3 +29,4 @@ export {
 export { runMigrations, schemaDrift } from './adapters/postgres/postgres.migrations.js';
 export { compareHits, rankMatches, round6, similarity } from './adapters/shared/similarity.js';
 export { InstrumentedSigilRepository, type StorageObserver } from './instrumented-sigil.repository.js';
+export { recordsOf, tenantIdsOf } from './sigil-records.js';

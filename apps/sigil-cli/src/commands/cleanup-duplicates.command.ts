@@ -1,10 +1,9 @@
 import type { Command } from 'commander';
-import type { SigilRecord, SigilRepository } from '#storage';
+import { recordsOf, tenantIdsOf, type SigilRepository } from '#storage';
 import { withOps } from '../ops-context.js';
 
 export const CLEANUP_REVOKED_BY = 'cleanup-duplicates';
 export const CLEANUP_REASON = 'duplicate';
-const PAGE = 200;
 
 /** What one duplicate group needs: ids only. */
 export interface GroupPlan {
@@ -46,15 +45,6 @@ interface Entry {
 const oldestFirst = (a: Entry, b: Entry) =>
   a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 
-async function* allRecords(repo: SigilRepository, tenantId: string): AsyncGenerator<SigilRecord> {
-  let after: string | undefined;
-  do {
-    const page = await repo.listPage(tenantId, { limit: PAGE, after });
-    yield* page.items;
-    after = page.nextAfter ?? undefined;
-  } while (after);
-}
-
 /**
  * Per tenant, sigils sharing a `dna.digest` (the same data) form a group. Kept: the oldest unrevoked
  * one (smallest createdAt, then id), preferring one that has not expired so a still-valid sigil is
@@ -66,15 +56,13 @@ export async function planCleanup(
   purge: boolean,
   now: number,
 ): Promise<{ tenants: number; groups: number; kept: number; plans: GroupPlan[] }> {
-  const tenants: string[] = [];
-  for await (const t of repo.tenants()) tenants.push(t);
-  tenants.sort();
+  const tenants = await tenantIdsOf(repo);
   let groups = 0;
   let kept = 0;
   const plans: GroupPlan[] = [];
   for (const tenantId of tenants) {
     const byDigest = new Map<string, Entry[]>();
-    for await (const r of allRecords(repo, tenantId)) {
+    for await (const r of recordsOf(repo, tenantId)) {
       const entry: Entry = {
         id: r.id,
         createdAt: r.createdAt,

@@ -30,6 +30,7 @@ import { ensureDevMaterial, parseConfig, TENANT_ID_PATTERN } from '#config';
 import { canonicalJson, checkIntegrity, mintSigil, type KeyRing } from '#sigil';
 import {
   LevelSigilRepository,
+  recordsOf,
   type ConsciousnessState,
   type RestoreOutcome,
   type SigilRecord,
@@ -349,14 +350,7 @@ async function backupLevel(repo: SigilRepository, path: string): Promise<string>
 
 async function countAll(repo: SigilRepository): Promise<number> {
   let n = 0;
-  for await (const tenantId of repo.tenants()) {
-    let after: string | undefined;
-    do {
-      const page = await repo.listPage(tenantId, { limit: 200, after });
-      n += page.items.length;
-      after = page.nextAfter ?? undefined;
-    } while (after);
-  }
+  for await (const tenantId of repo.tenants()) for await (const _ of recordsOf(repo, tenantId)) n++;
   return n;
 }
 

@@ -1,8 +1,6 @@
 import { checkIntegrity, type IntegrityProblem, type KeyRing } from '#sigil';
-import type { SigilRepository } from '#storage';
+import { recordsOf, tenantIdsOf, type SigilRepository } from '#storage';
 import { startProgress } from '../progress.js';
-
-const PAGE = 200;
 
 export interface IntegrityReport {
   checkedAt: string;
@@ -23,9 +21,7 @@ export async function scanIntegrity(
   options: { progress: boolean } = { progress: true },
 ): Promise<IntegrityReport> {
   const checkedAt = new Date().toISOString();
-  const tenants: string[] = [];
-  for await (const tenant of repository.tenants()) tenants.push(tenant);
-  tenants.sort();
+  const tenants = await tenantIdsOf(repository);
 
   const report: IntegrityReport = {
     checkedAt,
@@ -38,21 +34,16 @@ export async function scanIntegrity(
   const progress = options.progress ? startProgress('checking tenants', tenants.length) : undefined;
   try {
     for (const tenantId of tenants) {
-      let after: string | undefined;
-      do {
-        const page = await repository.listPage(tenantId, { limit: PAGE, after });
-        for (const record of page.items) {
-          report.checked++;
-          const problem = checkIntegrity(record, tenantId, keys);
-          if (problem === null) {
-            report.intact++;
-          } else {
-            report.problems.push({ tenantId, id: idOf(record), problem });
-            report.byProblem[problem] = (report.byProblem[problem] ?? 0) + 1;
-          }
+      for await (const record of recordsOf(repository, tenantId)) {
+        report.checked++;
+        const problem = checkIntegrity(record, tenantId, keys);
+        if (problem === null) {
+          report.intact++;
+        } else {
+          report.problems.push({ tenantId, id: idOf(record), problem });
+          report.byProblem[problem] = (report.byProblem[problem] ?? 0) + 1;
         }
-        after = page.nextAfter ?? undefined;
-      } while (after);
+      }
       progress?.increment();
     }
   } finally {

@@ -4,13 +4,14 @@ import { Option, type Command } from 'commander';
 import {
   LevelSigilRepository,
   PostgresSigilRepository,
+  recordsOf,
+  tenantIdsOf,
   type RestoreOutcome,
   type SigilRecord,
   type SigilRepository,
 } from '#storage';
 import { startProgress } from '../progress.js';
 
-const PAGE = 200;
 /** Restores in flight at once: enough to hide Postgres round trips, few enough to keep the pool free. */
 const CONCURRENCY = 16;
 
@@ -30,16 +31,6 @@ export interface MigrationReport {
   ok: boolean;
 }
 
-/** Every record of a tenant, newest first, a page at a time. */
-async function* records(repo: SigilRepository, tenantId: string): AsyncGenerator<SigilRecord> {
-  let after: string | undefined;
-  do {
-    const page = await repo.listPage(tenantId, { limit: PAGE, after });
-    yield* page.items;
-    after = page.nextAfter ?? undefined;
-  } while (after);
-}
-
 /** Count and SHA-256 over every record's JSON, in list order: equal only if the copies are byte-identical. */
 async function fingerprint(
   repo: SigilRepository,
@@ -47,17 +38,11 @@ async function fingerprint(
 ): Promise<{ count: number; checksum: string }> {
   const hash = createHash('sha256');
   let count = 0;
-  for await (const record of records(repo, tenantId)) {
+  for await (const record of recordsOf(repo, tenantId)) {
     hash.update(JSON.stringify(record)).update('\n');
     count++;
   }
   return { count, checksum: hash.digest('hex') };
-}
-
-async function tenantsOf(repo: SigilRepository): Promise<string[]> {
-  const tenants: string[] = [];
-  for await (const tenant of repo.tenants()) tenants.push(tenant);
-  return tenants.sort();
 }
 
 /**
@@ -71,7 +56,7 @@ export async function migrateLevelToPostgres(
   target: SigilRepository | null,
   options: { dryRun: boolean },
 ): Promise<MigrationReport> {
-  const tenants = await tenantsOf(source);
+  const tenants = await tenantIdsOf(source);
   let total = 0;
   for (const tenantId of tenants) total += (await fingerprint(source, tenantId)).count;
 
@@ -99,7 +84,7 @@ export async function migrateLevelToPostgres(
   try {
     for (const tenantId of tenants) {
       const inFlight = new Set<Promise<void>>();
-      for await (const record of records(source, tenantId)) {
+      for await (const record of recordsOf(source, tenantId)) {
         const task = copy(tenantId, record).finally(() => inFlight.delete(task));
         inFlight.add(task);
         if (inFlight.size >= CONCURRENCY) await Promise.race(inFlight);

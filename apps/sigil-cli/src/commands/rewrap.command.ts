@@ -1,10 +1,9 @@
 import type { Command } from 'commander';
 import { authHash, checkIntegrity, type IntegrityProblem, type KeyRing, signingInput } from '#sigil';
-import type { SigilRecord, SigilRepository } from '#storage';
+import { recordsOf, tenantIdsOf, type SigilRecord, type SigilRepository } from '#storage';
 import { withOps } from '../ops-context.js';
 import { startProgress } from '../progress.js';
 
-const PAGE = 200;
 /** Rewraps in flight at once: LevelDB commits them in shared batches, Postgres over the pool. */
 const CONCURRENCY = 16;
 
@@ -37,16 +36,6 @@ export interface RewrapReport {
   tenants: number;
   /** False when anything was skipped for integrity: those sigils still need the old secret (or are tampered). */
   ok: boolean;
-}
-
-/** Every record of a tenant, newest first, a page at a time (cursor = id, so rewraps never shift it). */
-async function* records(repo: SigilRepository, tenantId: string): AsyncGenerator<SigilRecord> {
-  let after: string | undefined;
-  do {
-    const page = await repo.listPage(tenantId, { limit: PAGE, after });
-    yield* page.items;
-    after = page.nextAfter ?? undefined;
-  } while (after);
 }
 
 export async function countSigils(repo: SigilRepository): Promise<number> {
@@ -111,12 +100,11 @@ export async function rewrapSigils(
     else report.raced++;
   };
 
-  const tenants: string[] = [];
-  for await (const tenantId of repo.tenants()) tenants.push(tenantId);
+  const tenants = await tenantIdsOf(repo);
   report.tenants = tenants.length;
-  for (const tenantId of tenants.sort()) {
+  for (const tenantId of tenants) {
     const inFlight = new Set<Promise<void>>();
-    for await (const record of records(repo, tenantId)) {
+    for await (const record of recordsOf(repo, tenantId)) {
       report.scanned++;
       options.onRecord?.();
       if (record.kid === activeKid) {
