@@ -73,6 +73,12 @@ describe('Audit log and redaction', () => {
     for (const e of [...audit('sigil.revoked'), ...audit('sigil.purged')])
       expect(e.req).toMatchObject({ id: expect.any(String) });
 
+    // Probe endpoints stay out of the log; API requests each get one line.
+    await client(running.url)('GET', '/healthz', undefined, { 'x-request-id': 'probe-1' });
+    await client(running.url)('GET', '/readyz', undefined, { 'x-request-id': 'probe-2' });
+    await new Promise((resolve) => setImmediate(resolve));
+    const probeLines = lines.filter((l) => l.includes('"probe-1"') || l.includes('"probe-2"'));
+    expect(probeLines).toEqual([]);
     const requestLine = entries.find(
       (e) => e.msg === 'request completed' && (e.req as { id?: string })?.id === 'audit-1',
     );

@@ -34,11 +34,18 @@ export function loggerOptions(config: AppConfig, stream?: DestinationStream): Pa
       req: (req: IncomingMessage & { id?: string }) => ({ id: req.id, method: req.method, url: req.url }),
       res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
     },
-    autoLogging: { ignore: (req) => QUIET_PATHS.has((req.url ?? '').split('?')[0]) },
     // The route template (set by an onRequest hook in app.factory.ts), so log lines group like metrics.
     customProps: (req) => ({ route: (req as IncomingMessage & { routeTemplate?: string }).routeTemplate }),
-    customLogLevel: (_req, res, err) =>
-      err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
+    // Probes hit these every few seconds; their request lines would drown the rest. (Not autoLogging.ignore:
+    // pino-http deletes that option from the object it is given, and nestjs-pino hands it over twice.)
+    customLogLevel: (req, res, err) =>
+      QUIET_PATHS.has((req.url ?? '').split('?')[0]) && !err && res.statusCode < 500
+        ? 'silent'
+        : err || res.statusCode >= 500
+          ? 'error'
+          : res.statusCode >= 400
+            ? 'warn'
+            : 'info',
     ...(pretty ? { transport: { target: 'pino-pretty', options: { singleLine: true } } } : {}),
   };
   return {
