@@ -13,7 +13,12 @@ export {
   type SignatureRef,
   SigilRepository,
 } from './sigil.repository.js';
-export { assertTenant, StorageUnavailableError, StoreLockedError } from './storage.errors.js';
+export {
+  assertTenant,
+  CorruptRecordError,
+  StorageUnavailableError,
+  StoreLockedError,
+} from './storage.errors.js';
 export type { StorageOptions } from './storage.options.js';
 export { StorageModule, type StorageModuleAsyncOptions } from './storage.module.js';
 export {
@@ -29,4 +34,4 @@ export {
 export { runMigrations, schemaDrift } from './adapters/postgres/postgres.migrations.js';
 export { compareHits, rankMatches, round6, similarity } from './adapters/shared/similarity.js';
 export { InstrumentedSigilRepository, type StorageObserver } from './instrumented-sigil.repository.js';
-export { recordsOf, tenantIdsOf } from './sigil-records.js';
+export { recordsOf, tenantIdsOf, type UnreadableRecord } from './sigil-records.js';

@@ -20,3 +20,17 @@ export function assertTenant(tenantId: string): void {
     throw new TypeError('tenantId is required for every storage operation');
   }
 }
+
+/**
+ * A stored record that cannot be decoded (bytes damaged on disk). Carries the id when the adapter
+ * knows it, so whole-store tools can report the record and read past it.
+ */
+export class CorruptRecordError extends Error {
+  override readonly name = 'CorruptRecordError';
+  constructor(
+    readonly where: string,
+    readonly id?: string,
+  ) {
+    super(`Stored value at ${where} is not valid JSON`);
+  }
+}

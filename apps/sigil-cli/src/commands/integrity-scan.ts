@@ -2,13 +2,16 @@ import { checkIntegrity, type IntegrityProblem, type KeyRing } from '#sigil';
 import { recordsOf, tenantIdsOf, type SigilRepository } from '#storage';
 import { startProgress } from '../progress.js';
 
+/** checkIntegrity's problems, plus a record the store could not even decode. */
+export type ScanProblem = IntegrityProblem | 'unreadable';
+
 export interface IntegrityReport {
   checkedAt: string;
   tenants: number;
   checked: number;
   intact: number;
-  problems: { tenantId: string; id: string; problem: IntegrityProblem }[];
-  byProblem: Partial<Record<IntegrityProblem, number>>;
+  problems: { tenantId: string; id: string; problem: ScanProblem }[];
+  byProblem: Partial<Record<ScanProblem, number>>;
 }
 
 /**
@@ -34,9 +37,10 @@ export async function scanIntegrity(
   const progress = options.progress ? startProgress('checking tenants', tenants.length) : undefined;
   try {
     for (const tenantId of tenants) {
-      for await (const record of recordsOf(repository, tenantId)) {
+      for await (const record of recordsOf(repository, tenantId, 200, 'yield')) {
         report.checked++;
-        const problem = checkIntegrity(record, tenantId, keys);
+        // A record damaged past decoding is reported, and the scan reads on past it.
+        const problem = 'unreadable' in record ? 'unreadable' : checkIntegrity(record, tenantId, keys);
         if (problem === null) {
           report.intact++;
         } else {

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { rename, rm, writeFile } from 'node:fs/promises';
 import type { IntegrityReport } from './integrity-scan.js';
 
-/** Every problem kind checkIntegrity can name, so each series exists (0) even on a clean run. */
+/** Every problem kind the scan can name (checkIntegrity's and 'unreadable'), so each series exists (0) even on a clean run. */
 const PROBLEMS = [
   'bad_shape',
   'unknown_key',
@@ -10,6 +10,7 @@ const PROBLEMS = [
   'digest_mismatch',
   'signature_mismatch',
   'auth_hash_mismatch',
+  'unreadable',
 ] as const;
 
 /** The report in Prometheus text exposition format, for node_exporter's textfile collector. */

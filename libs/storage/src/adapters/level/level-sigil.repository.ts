@@ -51,7 +51,12 @@ import {
   type SignatureRef,
   SigilRepository,
 } from '../../sigil.repository.js';
-import { assertTenant, StorageUnavailableError, StoreLockedError } from '../../storage.errors.js';
+import {
+  assertTenant,
+  CorruptRecordError,
+  StorageUnavailableError,
+  StoreLockedError,
+} from '../../storage.errors.js';
 import { judgeClaim, type StoredClaim, toStoredClaim } from '../shared/idempotency-claim.policy.js';
 import { assertRecordFor, decodeStored, encodeRecord, sameRecord } from '../shared/sigil-record.codec.js';
 import { assertListLimit, distinctTags, matchesListQuery } from '../shared/sigil-query.matcher.js';
@@ -270,13 +275,21 @@ export class LevelSigilRepository extends SigilRepository {
       const snapshot = this.db.snapshot();
       try {
         const page: { id: string; record: SigilRecord }[] = [];
+        let peekUnreadable = false;
         // Peek one past the limit to know whether another page exists.
-        for await (const candidate of this.candidates(tenantId, query, snapshot)) {
-          if (!matchesListQuery(candidate.record, query)) continue;
-          page.push(candidate);
-          if (page.length > query.limit) break;
+        try {
+          for await (const candidate of this.candidates(tenantId, query, snapshot)) {
+            if (!matchesListQuery(candidate.record, query)) continue;
+            page.push(candidate);
+            if (page.length > query.limit) break;
+          }
+        } catch (error) {
+          // A damaged record just past a full page was only peeked at: it means "there may be more",
+          // not a failed page. The next page starts with it and reports it.
+          if (!(error instanceof CorruptRecordError) || page.length < query.limit) throw error;
+          peekUnreadable = true;
         }
-        const more = page.length > query.limit;
+        const more = peekUnreadable || page.length > query.limit;
         const items = page.slice(0, query.limit);
         return {
           items: items.map((entry) => entry.record),
@@ -447,7 +460,7 @@ export class LevelSigilRepository extends SigilRepository {
   private async readRecord(tenantId: string, id: string): Promise<SigilRecord | null> {
     const key = levelKeys.record(tenantId, id);
     const text = await this.db.get(key);
-    return text === undefined ? null : decodeStored<SigilRecord>(text, key);
+    return text === undefined ? null : decodeStored<SigilRecord>(text, key, id);
   }
 
   /**
@@ -476,7 +489,7 @@ export class LevelSigilRepository extends SigilRepository {
       try {
         for (let batch = await entries.nextv(chunk); batch.length > 0; batch = await entries.nextv(chunk)) {
           for (const [key, value] of batch) {
-            yield { id: lastKeyPart(key), record: decodeStored<SigilRecord>(value, key) };
+            yield { id: lastKeyPart(key), record: decodeStored<SigilRecord>(value, key, lastKeyPart(key)) };
           }
         }
       } finally {
@@ -494,7 +507,7 @@ export class LevelSigilRepository extends SigilRepository {
         for (const [i, value] of values.entries()) {
           // Written in one batch with its record, an index entry only dangles after hand edits.
           if (value !== undefined)
-            yield { id: ids[i], record: decodeStored<SigilRecord>(value, recordKeys[i]) };
+            yield { id: ids[i], record: decodeStored<SigilRecord>(value, recordKeys[i], ids[i]) };
         }
       }
     } finally {

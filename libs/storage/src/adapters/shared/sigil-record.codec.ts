@@ -1,3 +1,4 @@
+import { CorruptRecordError } from '../../storage.errors.js';
 import type { SigilRecord } from '../../sigil-record.js';
 
 /**
@@ -13,11 +14,11 @@ export function encodeRecord(record: SigilRecord): string {
  * Parses a stored value. The error names where the value came from, never its content: a
  * SyntaxError from JSON.parse quotes the text, which would put sigil data into logs.
  */
-export function decodeStored<T>(text: string, where: string): T {
+export function decodeStored<T>(text: string, where: string, id?: string): T {
   try {
     return JSON.parse(text) as T;
   } catch {
-    throw new Error(`Stored value at ${where} is not valid JSON`);
+    throw new CorruptRecordError(where, id);
   }
 }
 
