@@ -23,7 +23,6 @@
 import { randomBytes } from 'node:crypto';
 import { closeSync, openSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
@@ -31,6 +30,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
 import jwt from 'jsonwebtoken';
 import { monotonicFactory } from 'ulid';
+import { freePort, HOST, request } from './http.mjs';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
 const API_MAIN = path.join(ROOT, 'dist/apps/sigil-api/src/main.js');
@@ -38,7 +38,6 @@ const STORAGE_INDEX = path.join(ROOT, 'dist/libs/storage/src/index.js');
 const SIGIL_INDEX = path.join(ROOT, 'dist/libs/sigil/src/index.js');
 const CONFIG_INDEX = path.join(ROOT, 'dist/libs/config/src/index.js');
 const RESULTS_DIR = path.join(ROOT, 'bench-results');
-const HOST = '127.0.0.1';
 const RUNBOOK = { maxP95Ms: 100, source: 'runbook verify budget' };
 
 class BenchError extends Error {}
@@ -177,26 +176,6 @@ async function seed(repo, sigil, tenantId, count, chunk) {
 // Service and HTTP (as in run.mjs)
 // ---------------------------------------------------------------------------------------------
 
-/** A free TCP port on 127.0.0.1 (tiny race until the service binds it; acceptable here). */
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.once('error', reject);
-    server.listen(0, HOST, () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/** fetch with a hard timeout. */
-async function request(url, { method = 'GET', headers, body, timeoutMs = 30_000 } = {}) {
-  const res = await fetch(url, { method, headers, body, signal: AbortSignal.timeout(timeoutMs) });
-  const text = await res.text();
-  return { status: res.status, text };
-}
-
 function assertAlive(service) {
   const { child } = service;
   if (child.exitCode !== null || child.signalCode !== null) {
@@ -308,6 +287,7 @@ async function timedMatch(service, token) {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
     body,
+    timeoutMs: 30_000,
   });
   const ms = performance.now() - started;
   if (res.status !== 200) throw new BenchError(`match: HTTP ${res.status} ${res.text.slice(0, 300)}`);
@@ -365,7 +345,7 @@ function summarise(latencies, extra) {
 
 /** Heap and RSS of the service from GET /metrics (prom-client's default process metrics). */
 async function serviceMemory(service) {
-  const res = await request(`${service.url}/metrics`);
+  const res = await request(`${service.url}/metrics`, { timeoutMs: 30_000 });
   const read = (name) => {
     const line = res.text.split('\n').find((l) => l.startsWith(`${name} `) || l.startsWith(`${name}{`));
     return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) : null;

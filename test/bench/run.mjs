@@ -20,12 +20,12 @@ import { execFile, fork, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createReadStream, openSync, closeSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import autocannon from 'autocannon';
+import { freePort, HOST, request } from './http.mjs';
 
 // ---------------------------------------------------------------------------------------------
 // Configuration (environment knobs)
@@ -36,7 +36,6 @@ const API_MAIN = path.join(ROOT, 'dist/apps/sigil-api/src/main.js');
 const CLI_MAIN = path.join(ROOT, 'dist/apps/sigil-cli/src/main.js');
 const BARE_SERVER = path.join(import.meta.dirname, 'bare-server.mjs');
 const RESULTS_DIR = path.join(ROOT, 'bench-results');
-const HOST = '127.0.0.1';
 
 /** Reads a positive integer env var, or the default; anything else is a usage error. */
 function envInt(name, fallback, { min = 1, max = 3600 } = {}) {
@@ -219,26 +218,6 @@ function sampleData(n) {
     ],
     note: 'benchmark payload',
   };
-}
-
-/** A free TCP port on 127.0.0.1 (tiny race until the service binds it; acceptable here). */
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.once('error', reject);
-    server.listen(0, HOST, () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/** fetch with a hard timeout. */
-async function request(url, { method = 'GET', headers, body, timeoutMs = 10_000 } = {}) {
-  const res = await fetch(url, { method, headers, body, signal: AbortSignal.timeout(timeoutMs) });
-  const text = await res.text();
-  return { status: res.status, text };
 }
 
 /** Throws if a child process has already exited (the service crashed or never started). */

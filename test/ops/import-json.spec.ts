@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -9,25 +9,11 @@ import { checkIntegrity, KeyRing, mintSigil } from '#sigil';
 import { LevelSigilRepository } from '#storage';
 import { legacySigilId } from '../../apps/sigil-cli/src/commands/import-json.command.js';
 import { JwksServer } from '../support/jwks-server.js';
-import { CLI } from '../support/processes.js';
+import { CLI, ensureBuilt } from '../support/processes.js';
 import { client, SECRET_A, startApp, tempDir } from '../support/test-app.js';
 
 const run = promisify(execFile);
 const REPO = new URL('../..', import.meta.url).pathname.replace(/\/$/, '');
-
-/** Builds dist/ when it is missing or older than a source file, so the child processes run this code. */
-async function ensureBuilt(): Promise<void> {
-  const newest = (dir: string): number =>
-    readdirSync(dir, { withFileTypes: true }).reduce((max, e) => {
-      const p = join(dir, e.name);
-      if (e.isDirectory()) return e.name === '__tests__' ? max : Math.max(max, newest(p));
-      return e.name.endsWith('.ts') ? Math.max(max, statSync(p).mtimeMs) : max;
-    }, 0);
-  const sources = Math.max(newest(join(REPO, 'apps')), newest(join(REPO, 'libs')));
-  if (!existsSync(CLI) || statSync(CLI).mtimeMs < sources) {
-    await run('npm', ['run', '-s', 'build'], { cwd: REPO });
-  }
-}
 
 interface Result {
   code: number;

@@ -1,8 +1,29 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 
 export const MAIN = new URL('../../dist/apps/sigil-api/src/main.js', import.meta.url).pathname;
 export const CLI = new URL('../../dist/apps/sigil-cli/src/main.js', import.meta.url).pathname;
+const REPO = new URL('../..', import.meta.url).pathname.replace(/\/$/, '');
+
+/**
+ * Builds dist/ when it is missing or older than a source file, so child processes run the code under
+ * test (`npm test` builds first; this covers running one spec file on its own).
+ */
+export async function ensureBuilt(): Promise<void> {
+  const newest = (dir: string): number =>
+    readdirSync(dir, { withFileTypes: true }).reduce((max, e) => {
+      const p = join(dir, e.name);
+      if (e.isDirectory()) return e.name === '__tests__' ? max : Math.max(max, newest(p));
+      return e.name.endsWith('.ts') ? Math.max(max, statSync(p).mtimeMs) : max;
+    }, 0);
+  const sources = Math.max(newest(join(REPO, 'apps')), newest(join(REPO, 'libs')));
+  if (!existsSync(CLI) || statSync(CLI).mtimeMs < sources) {
+    await promisify(execFile)('npm', ['run', '-s', 'build'], { cwd: REPO });
+  }
+}
 
 export interface ServiceProcess {
   child: ChildProcess;
