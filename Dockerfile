@@ -1,4 +1,4 @@
-# Sigil-DNA on Node 24. Build: docker build -t sigil-dna . ; run: see README (NODE_ENV=production
+# Sigil-DNA on Node 24. Build: docker build -t sigil-dna . ; run: see docs/operations.md#docker (NODE_ENV=production
 # needs JWT_ISSUER, JWT_JWKS_URI and SPIRAL_EVENT_SECRET).
 FROM node:24-bookworm-slim AS build
 WORKDIR /app

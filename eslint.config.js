@@ -1,11 +1,33 @@
 import js from '@eslint/js';
 import globals from 'globals';
+import { importX } from 'eslint-plugin-import-x';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.sigil-dev/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
+  {
+    plugins: { 'import-x': importX },
+    rules: {
+      // One import statement per module (a moved file must not leave two lines for the same lib).
+      'import-x/no-duplicates': ['error', { 'prefer-inline': true }],
+    },
+  },
+  {
+    // What ships: the pruned production install has no dev dependencies, so importing one from
+    // source the service or the CLI runs would crash at start (ERR_MODULE_NOT_FOUND). Tests are
+    // exempt; type-only imports are erased at build time and so allowed.
+    files: ['apps/*/src/**/*.ts', 'libs/*/src/**/*.ts'],
+    ignores: ['**/*.spec.ts', '**/__tests__/**', 'libs/*/src/testing.ts', 'libs/*/src/**/testing/**'],
+    plugins: { 'import-x': importX },
+    rules: {
+      'import-x/no-extraneous-dependencies': [
+        'error',
+        { devDependencies: false, optionalDependencies: false, peerDependencies: false, includeTypes: false },
+      ],
+    },
+  },
   {
     languageOptions: {
       globals: { ...globals.node },

@@ -11,7 +11,6 @@
 #   (scope sigil:admin; the backup is written under the service's SIGIL_BACKUP_DIR)
 # Postgres: pg_dump -Fc into <dir>/sigil.pgdump (safe while the service runs).
 set -euo pipefail
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-CLI="$ROOT/dist/apps/sigil-cli/src/main.js"
-[[ -f "$CLI" ]] || { echo "backup.sh: $CLI missing; run npm run build first" >&2; exit 1; }
-exec node "$CLI" backup "$@"
+repo="$(cd "$(dirname "$0")/.." && pwd)"
+[ -f "$repo/dist/apps/sigil-cli/src/main.js" ] || (cd "$repo" && npm run -s build)
+exec "$repo/node_modules/.bin/node" "$repo/dist/apps/sigil-cli/src/main.js" backup "$@"

@@ -8,7 +8,6 @@
 # Afterwards every restored record goes through the integrity check: exit 1 if any fails, 0 if intact.
 # Run it with the same SPIRAL_EVENT_SECRET(_PREVIOUS) as the service, or signatures cannot be checked.
 set -euo pipefail
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-CLI="$ROOT/dist/apps/sigil-cli/src/main.js"
-[[ -f "$CLI" ]] || { echo "restore.sh: $CLI missing; run npm run build first" >&2; exit 1; }
-exec node "$CLI" restore "$@"
+repo="$(cd "$(dirname "$0")/.." && pwd)"
+[ -f "$repo/dist/apps/sigil-cli/src/main.js" ] || (cd "$repo" && npm run -s build)
+exec "$repo/node_modules/.bin/node" "$repo/dist/apps/sigil-cli/src/main.js" restore "$@"

@@ -92,21 +92,17 @@ async function importBuilt(file) {
 async function openStore(storage, config, levelPath) {
   if (config.store === 'leveldb') {
     // fsync off while seeding: the store is closed cleanly before the service opens it.
-    return storage.LevelSigilRepository.open({ path: levelPath, sync: false });
+    return (await storage.openStore({ kind: 'leveldb', path: levelPath, sync: false })).repository;
   }
-  if (typeof storage.PostgresSigilRepository?.open !== 'function') {
-    throw new BenchError(
-      'DATABASE_URL is set but dist/libs/storage/src/index.js exports no PostgresSigilRepository yet; ' +
-        'build a tree with the Postgres adapter, or unset DATABASE_URL to bench LevelDB',
-    );
-  }
-  return storage.PostgresSigilRepository.open({
+  const store = await storage.openStore({
+    kind: 'postgres',
     url: config.databaseUrl,
     poolSize: 10,
     connectTimeoutMs: 5000,
     statementTimeoutMs: 5000,
     migrate: true,
   });
+  return store.repository;
 }
 
 /** A plausible stored sigil: real digest and pattern for its data, a random state and signature. */

@@ -3,7 +3,7 @@
 //   npm run build && node test/bench/postgres-match.mjs
 //
 // Starts a throwaway PostgreSQL (test/support/postgres-server.ts, so Debian's binaries must be there:
-// scripts/ensure-test-services.sh), opens the built PostgresSigilRepository with migrations, seeds
+// scripts/ensure-test-services.sh), opens the built Postgres store (openStore) with migrations, seeds
 // BENCH_MATCH_SIGILS sigils (default 100 000) in tenant `bench` plus a tenth as many in another tenant
 // through `restore`, with resonance patterns made by the real DNA function from random data. Then it
 // times BENCH_MATCH_QUERIES match calls (default 50; topN 10, threshold 0.5) end to end through the
@@ -20,8 +20,8 @@ import os from 'node:os';
 import pg from 'pg';
 import { monotonicFactory } from 'ulid';
 
-import { canonicalJson, resonancePattern } from '#sigil';
-import { PostgresSigilRepository, rankMatches } from '#storage';
+import { canonicalJson, rankMatches, resonancePattern } from '#sigil';
+import { openStore } from '#storage';
 
 import { startPostgres } from '../support/postgres-server.ts';
 
@@ -103,7 +103,8 @@ async function measure(repo, label, queries) {
 const server = await startPostgres();
 try {
   const url = await server.createDatabase('bench');
-  const repo = await PostgresSigilRepository.open({
+  const { repository: repo } = await openStore({
+    kind: 'postgres',
     url,
     poolSize: 16,
     connectTimeoutMs: 5_000,
@@ -141,7 +142,8 @@ try {
       // Both access paths the planner weighs, whichever it picks: forbid the sequential scan for
       // the repository's connections (a database default reaches new sessions only), then restore.
       await admin.query(`ALTER DATABASE bench SET enable_seqscan = off`);
-      const forced = await PostgresSigilRepository.open({
+      const { repository: forced } = await openStore({
+        kind: 'postgres',
         url,
         poolSize: 1,
         connectTimeoutMs: 5_000,

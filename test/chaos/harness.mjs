@@ -19,7 +19,7 @@
 // Everything runs on 127.0.0.1 in a fresh temp dir; every loop is bounded in count and time. The
 // service runs in dev-auth mode with a token from the project CLI (like test/bench/run.mjs), and the
 // Redis/Postgres helpers are the tests' own (.ts, loaded through Node 24's type stripping). Integrity
-// is checked offline with the built libs: LevelSigilRepository + checkIntegrity under the same key ring.
+// is checked offline with the built libs: openStore + checkIntegrity under the same key ring.
 // Exit code: 0 when every selected scenario passed, 1 otherwise.
 
 import { execFile, spawn } from 'node:child_process';
@@ -224,10 +224,11 @@ async function verifyAll(service, token, ids) {
  * tenant through checkIntegrity with the service's key ring, plus which of `expected` ids are missing.
  */
 async function checkStore(dbPath, expected = []) {
-  const { LevelSigilRepository } = await import('#storage');
+  const { openStore } = await import('#storage');
   const { KeyRing, checkIntegrity } = await import('#sigil');
   const keys = new KeyRing(SECRET);
-  const repo = await LevelSigilRepository.open({ path: dbPath });
+  const store = await openStore({ kind: 'leveldb', path: dbPath });
+  const repo = store.repository;
   try {
     let checked = 0;
     let corrupt = 0;

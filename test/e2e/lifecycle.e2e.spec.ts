@@ -3,7 +3,8 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { ClassicLevel } from 'classic-level';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keyIdOf } from '#sigil';
-import { LevelSigilRepository } from '#storage';
+import { openStore } from '#storage';
+import { levelRecordKey } from '#storage/testing';
 import { JwksServer } from '../support/jwks-server.js';
 import { CLI, freePort, MAIN, spawnService, waitReady } from '../support/processes.js';
 import { client, SECRET_A, SECRET_B, startApp, tempDir, type RunningApp } from '../support/test-app.js';
@@ -99,10 +100,10 @@ describe('Persistence, rotation and tampering on LevelDB', () => {
     running = undefined;
 
     const db = new ClassicLevel<string, string>(dbPath);
-    const key = LevelSigilRepository.recordKey(tenant, sigil.id);
+    const key = levelRecordKey(tenant, sigil.id);
     const altered = alter(JSON.parse((await db.get(key)) as string));
     // The cross-tenant case plants the (unchanged) record under the acme tenant.
-    await db.put(LevelSigilRepository.recordKey(altered.tenantId, sigil.id), JSON.stringify(altered));
+    await db.put(levelRecordKey(altered.tenantId, sigil.id), JSON.stringify(altered));
     await db.close();
 
     const call = await start();
@@ -269,11 +270,11 @@ describe.skipIf(!existsSync(MAIN) && !process.env.CI)('The built service as a pr
     const acknowledged = results.filter((r) => r?.status === 201).map((r) => r!.body.id as string);
     // Anything not acknowledged was refused cleanly (503 while closing or a refused connection), never a 500.
     expect(results.every((r) => r === null || r.status === 201 || r.status === 503)).toBe(true);
-    const repo = await LevelSigilRepository.open({ path: `${dir.path}/db` });
+    const store = await openStore({ kind: 'leveldb', path: `${dir.path}/db` });
     try {
-      for (const id of acknowledged) expect(await repo.findById('acme', id)).not.toBeNull();
+      for (const id of acknowledged) expect(await store.repository.findById('acme', id)).not.toBeNull();
     } finally {
-      await repo.close();
+      await store.close();
     }
   });
 });

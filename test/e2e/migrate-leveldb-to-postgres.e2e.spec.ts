@@ -2,12 +2,8 @@ import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  LevelSigilRepository,
-  PostgresSigilRepository,
-  type SigilRecord,
-  type SigilRepository,
-} from '#storage';
+import { openStore } from '#storage';
+import { type SigilRecord, type SigilRepository } from '#sigil';
 import { JwksServer } from '../support/jwks-server.js';
 import { startPostgres, type PostgresServer } from '../support/postgres-server.js';
 import { CLI } from '../support/processes.js';
@@ -62,8 +58,8 @@ describe('scripts/migrate-leveldb-to-postgres', () => {
         await call('POST', `/api/v1/sigils/${id}/revoke`, { reason: 'migration test' });
     }
     await app.close();
-    const level = await LevelSigilRepository.open({ path: levelPath });
-    for (const tenant of TENANTS) expected.set(tenant, await all(level, tenant));
+    const level = await openStore({ kind: 'leveldb', path: levelPath });
+    for (const tenant of TENANTS) expected.set(tenant, await all(level.repository, tenant));
     await level.close();
   });
   afterAll(async () => {
@@ -139,7 +135,8 @@ describe('scripts/migrate-leveldb-to-postgres', () => {
     expect(report.outcomes.unchanged).toBeGreaterThanOrEqual(partial - 16);
     expect(report.tenants.every((t: { match: boolean }) => t.match)).toBe(true);
 
-    const target = await PostgresSigilRepository.open({
+    const target = await openStore({
+      kind: 'postgres',
       url,
       poolSize: 2,
       connectTimeoutMs: 5000,
@@ -148,7 +145,7 @@ describe('scripts/migrate-leveldb-to-postgres', () => {
     });
     try {
       for (const tenant of TENANTS) {
-        const copied = await all(target, tenant);
+        const copied = await all(target.repository, tenant);
         expect(copied.map((r) => JSON.stringify(r))).toEqual(
           expected.get(tenant)!.map((r) => JSON.stringify(r)),
         );

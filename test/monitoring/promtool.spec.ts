@@ -12,6 +12,18 @@ import {
 } from './promtool.js';
 import { parseAlertRules, parseAlertTests } from './rule-files.js';
 
+/** Heading anchors of docs/operations.md, as GitHub makes them (what `runbook_url` points at). */
+const runbookAnchors = readFileSync(new URL('../../docs/operations.md', import.meta.url), 'utf8')
+  .split('\n')
+  .filter((line) => /^#{1,6} /.test(line))
+  .map((line) =>
+    line
+      .replace(/^#+ /, '')
+      .toLowerCase()
+      .replace(/[^\p{L}\p{N} _-]/gu, '')
+      .replace(/ /g, '-'),
+  );
+
 /** The runbook's four critical alerts (Monitoring & Alerting › Critical Alerts) and readiness. */
 const EXPECTED_ALERTS = {
   SigilHighErrorRate: { severity: 'critical', for: '5m', metric: 'http_requests_total' },
@@ -90,8 +102,11 @@ describe('Prometheus rules and config (promtool)', () => {
       expect(rule.expr, `${rule.alert} must select the sigil-dna job`).toContain('job="sigil-dna"');
       expect(rule.annotations.summary, rule.alert).toBeTruthy();
       expect(rule.annotations.description, rule.alert).toBeTruthy();
-      expect(rule.annotations.runbook, rule.alert).toMatch(/^RUNBOOK_SIGIL_DNA\.md — /);
-      expect(rule.annotations.runbook_url, rule.alert).toMatch(/^RUNBOOK_SIGIL_DNA\.md#[a-z-]+$/);
+      expect(rule.annotations.runbook, rule.alert).toMatch(/^docs\/operations\.md — /);
+      expect(rule.annotations.runbook_url, rule.alert).toMatch(/^docs\/operations\.md#[a-z-]+$/);
+      // The anchor is a heading of the operations runbook (GitHub's slug: lower case, no punctuation).
+      const anchor = rule.annotations.runbook_url.split('#')[1];
+      expect(runbookAnchors, rule.alert).toContain(anchor);
     }
   });
 

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LevelSigilRepository } from '#storage';
+import { openStore } from '#storage';
 import { JwksServer } from '../support/jwks-server.js';
 import { startPostgres, type PostgresServer } from '../support/postgres-server.js';
 import { CLI, freePort, spawnService, waitReady, type ServiceProcess } from '../support/processes.js';
@@ -120,11 +120,11 @@ describe('backup and restore', () => {
     expect(report.integrity.problems).toEqual([]);
     expect(report.integrity.checked).toBe(backup.body.sigils);
 
-    const repo = await LevelSigilRepository.open({ path: restored });
+    const store = await openStore({ kind: 'leveldb', path: restored });
     try {
-      for (const id of ackedBefore) expect(await repo.findById('acme', id), id).not.toBeNull();
+      for (const id of ackedBefore) expect(await store.repository.findById('acme', id), id).not.toBeNull();
     } finally {
-      await repo.close();
+      await store.close();
     }
 
     // A non-empty target is refused without --force.

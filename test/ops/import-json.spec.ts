@@ -6,8 +6,8 @@ import { promisify } from 'node:util';
 import { decodeTime } from 'ulid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkIntegrity, KeyRing, mintSigil } from '#sigil';
-import { LevelSigilRepository } from '#storage';
-import { legacySigilId } from '../../apps/sigil-cli/src/commands/import-json.command.js';
+import { openStore } from '#storage';
+import { legacySigilId } from '../../apps/sigil-cli/src/import/legacy-sigil.js';
 import { JwksServer } from '../support/jwks-server.js';
 import { CLI, ensureBuilt } from '../support/processes.js';
 import { client, SECRET_A, startApp, tempDir } from '../support/test-app.js';
@@ -182,7 +182,8 @@ describe('sigil import-json / scripts/migrate-json-to-leveldb.cjs', () => {
     }
 
     // Exactly the three sigils are in the store, under their tenants; the bad file left nothing.
-    const repo = await LevelSigilRepository.open({ path: dbPath });
+    const store = await openStore({ kind: 'leveldb', path: dbPath });
+    const repo = store.repository;
     try {
       const tenants: string[] = [];
       for await (const t of repo.tenants()) tenants.push(t);
@@ -191,7 +192,7 @@ describe('sigil import-json / scripts/migrate-json-to-leveldb.cjs', () => {
       const badId = legacySigilId('acme', BAD.id, Date.parse(BAD.timestamp));
       expect(await repo.findById('acme', badId)).toBeNull();
     } finally {
-      await repo.close();
+      await store.close();
     }
   });
 
@@ -240,12 +241,13 @@ describe('sigil import-json / scripts/migrate-json-to-leveldb.cjs', () => {
     expect(report.backup).toMatch(new RegExp(`^${dbPath}\\.backup-`));
     const created = readdirSync(dir.path).filter((f) => !before.has(f));
     expect(created).toEqual([report.backup.slice(dir.path.length + 1)]);
-    const copy = await LevelSigilRepository.open({ path: report.backup });
+    const store = await openStore({ kind: 'leveldb', path: report.backup });
+    const copy = store.repository;
     try {
       expect((await copy.listPage('acme', { limit: 50 })).items).toHaveLength(1);
       expect((await copy.listPage('public', { limit: 50 })).items).toHaveLength(1);
     } finally {
-      await copy.close();
+      await store.close();
     }
   });
 
@@ -257,11 +259,12 @@ describe('sigil import-json / scripts/migrate-json-to-leveldb.cjs', () => {
       const { stdout } = await cli(dbPath, '--dry-run', '--json');
       const report = JSON.parse(stdout);
       expect(report.totals).toMatchObject({ 'would-insert': 1, unchanged: 3, invalid: 2, inserted: 0 });
-      const repo = await LevelSigilRepository.open({ path: dbPath });
+      const store = await openStore({ kind: 'leveldb', path: dbPath });
+      const repo = store.repository;
       try {
         expect((await repo.listPage('public', { limit: 50 })).items).toHaveLength(1);
       } finally {
-        await repo.close();
+        await store.close();
       }
     } finally {
       await rm(join(folder, 'delta.json'));

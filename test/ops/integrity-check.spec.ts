@@ -3,8 +3,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { ClassicLevel } from 'classic-level';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LevelSigilRepository, type SigilRecord } from '#storage';
+import { openStore } from '#storage';
+import { levelRecordKey } from '#storage/testing';
+import { type SigilRecord } from '#sigil';
 import { JwksServer } from '../support/jwks-server.js';
+import { CLI } from '../support/processes.js';
 import { client, SECRET_A, startApp, tempDir } from '../support/test-app.js';
 
 const run = promisify(execFile);
@@ -102,15 +105,32 @@ describe('scripts/nightly-integrity-check.sh', () => {
     expect(res.stdout).toContain('result: OK');
   });
 
+  it('runs in production with the signing secret and no JWT settings, creating no dev material', async () => {
+    const devDir = `${dir.path}/never-created`;
+    const res = await run(process.execPath, [CLI, 'integrity-check', '--json'], {
+      cwd: dir.path,
+      env: {
+        PATH: process.env.PATH ?? '',
+        NODE_ENV: 'production',
+        SIGIL_DB_PATH: levelPath,
+        SPIRAL_EVENT_SECRET: SECRET_A,
+        SIGIL_DEV_DIR: devDir,
+      },
+    });
+    expect(JSON.parse(res.stdout)).toMatchObject({ checked: 21, intact: 21, problems: [] });
+    expect(existsSync(devDir)).toBe(false);
+    expect(existsSync(`${dir.path}/.sigil-dev`)).toBe(false);
+  });
+
   it('exits 1 naming tenant, id and problem for records altered directly in LevelDB', async () => {
     const altered = ids.get('globex')![3];
     const foreignKid = ids.get('initech')![0];
     const db = new ClassicLevel<string, string>(levelPath);
     await db.open();
-    const key = LevelSigilRepository.recordKey('globex', altered);
+    const key = levelRecordKey('globex', altered);
     const stored = JSON.parse((await db.get(key))!) as SigilRecord;
     await db.put(key, JSON.stringify({ ...stored, data: { tenant: 'globex', n: 999 } }));
-    const key2 = LevelSigilRepository.recordKey('initech', foreignKid);
+    const key2 = levelRecordKey('initech', foreignKid);
     const stored2 = JSON.parse((await db.get(key2))!) as SigilRecord;
     await db.put(key2, JSON.stringify({ ...stored2, kid: '00000000' }));
     await db.close();
@@ -138,7 +158,7 @@ describe('scripts/nightly-integrity-check.sh', () => {
   });
 
   it('exits 2 when the store cannot be opened (held by another process) or on a usage error', async () => {
-    const holder = await LevelSigilRepository.open({ path: levelPath });
+    const holder = await openStore({ kind: 'leveldb', path: levelPath });
     try {
       const res = await check();
       expect(res.code).toBe(2);

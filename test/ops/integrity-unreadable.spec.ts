@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { ClassicLevel } from 'classic-level';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LevelSigilRepository } from '#storage';
+import { levelRecordKey } from '#storage/testing';
 import { JwksServer } from '../support/jwks-server.js';
 import { CLI } from '../support/processes.js';
 import { client, SECRET_A, startApp, tempDir } from '../support/test-app.js';
@@ -25,7 +25,7 @@ describe('integrity-check with a record damaged past decoding', () => {
       ids.push((await call('POST', '/api/v1/sigils', { data: { i } })).body.id as string);
     await app.close();
     const db = new ClassicLevel<string, string>(`${dir.path}/db`);
-    await db.put(LevelSigilRepository.recordKey('acme', ids[12]), '{"id":"sigil_');
+    await db.put(levelRecordKey('acme', ids[12]), '{"id":"sigil_');
     await db.close();
   });
   afterAll(async () => {

@@ -3,14 +3,18 @@ import { promisify } from 'node:util';
 import { ClassicLevel } from 'classic-level';
 import { monotonicFactory } from 'ulid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { authHash, checkIntegrity, KeyRing, keyIdOf, signingInput } from '#sigil';
 import {
-  LevelSigilRepository,
-  MemorySigilRepository,
+  authHash,
+  checkIntegrity,
+  KeyRing,
+  keyIdOf,
+  signingInput,
   type SigilRecord,
   type SigilRepository,
-} from '#storage';
-import { rewrapSigils } from '../../apps/sigil-cli/src/commands/rewrap.command.js';
+} from '#sigil';
+import { openStore } from '#storage';
+import { levelRecordKey } from '#storage/testing';
+import { rewrapSigils } from '../../apps/sigil-cli/src/rewrap/rewrap-sigils.js';
 import { JwksServer } from '../support/jwks-server.js';
 import { CLI } from '../support/processes.js';
 import { client, SECRET_A, SECRET_B, startApp, tempDir } from '../support/test-app.js';
@@ -42,13 +46,14 @@ async function all(repo: SigilRepository, tenantId: string): Promise<SigilRecord
 
 /** Every record of the store, by tenant, read with the store closed again afterwards. */
 async function snapshot(path: string): Promise<Map<string, SigilRecord[]>> {
-  const repo = await LevelSigilRepository.open({ path });
+  const store = await openStore({ kind: 'leveldb', path });
+  const repo = store.repository;
   try {
     const out = new Map<string, SigilRecord[]>();
     for await (const tenantId of repo.tenants()) out.set(tenantId, await all(repo, tenantId));
     return out;
   } finally {
-    await repo.close();
+    await store.close();
   }
 }
 
@@ -231,7 +236,8 @@ describe('sigil rewrap (re-sign old sigils so an old secret can be retired)', ()
     await seed(dbPath, 2);
     // Bulk up the store with valid sigils under A, cloned from real ones under fresh ids.
     const ringA = new KeyRing(SECRET_A);
-    const repo = await LevelSigilRepository.open({ path: dbPath, sync: false });
+    const store = await openStore({ kind: 'leveldb', path: dbPath, sync: false });
+    const repo = store.repository;
     const PER_TENANT = 2000;
     try {
       for (const tenantId of TENANTS) {
@@ -244,7 +250,7 @@ describe('sigil rewrap (re-sign old sigils so an old secret can be retired)', ()
         }
       }
     } finally {
-      await repo.close();
+      await store.close();
     }
     const total = TENANTS.length * (PER_TENANT + 2);
 
@@ -302,7 +308,7 @@ describe('sigil rewrap (re-sign old sigils so an old secret can be retired)', ()
       ['globex', { ...unknownKid, kid: 'deadbeef' }],
     ];
     for (const [tenantId, record] of edits) {
-      await db.put(LevelSigilRepository.recordKey(tenantId, record.id), JSON.stringify(record));
+      await db.put(levelRecordKey(tenantId, record.id), JSON.stringify(record));
     }
     await db.close();
 
@@ -348,6 +354,7 @@ describe('sigil rewrap (re-sign old sigils so an old secret can be retired)', ()
 });
 
 describe('rewrapSigils (in process)', () => {
+  const memoryStore = async () => (await openStore({ kind: 'memory' })).repository;
   const SECRET_C = 'c1'.repeat(32);
   const KID_C = kid(SECRET_C);
   const ring = new KeyRing(SECRET_B, [SECRET_A, SECRET_C]);
@@ -381,7 +388,7 @@ describe('rewrapSigils (in process)', () => {
   }
 
   it('with --from-kid re-signs only that kid and leaves other old kids alone', async () => {
-    const repo = new MemorySigilRepository();
+    const repo = await memoryStore();
     const records = [signed('acme', KID_A, 1), signed('acme', KID_C, 2), signed('acme', KID_B, 3)];
     for (const r of records) await repo.create('acme', r);
     for (const r of records) expect(checkIntegrity(r, 'acme', ring)).toBeNull();
@@ -395,7 +402,7 @@ describe('rewrapSigils (in process)', () => {
   });
 
   it('counts a record changed between read and write as raced and leaves it be', async () => {
-    const repo = new MemorySigilRepository();
+    const repo = await memoryStore();
     const gone = signed('acme', KID_A, 1);
     const kept = signed('acme', KID_A, 2);
     await repo.create('acme', gone);

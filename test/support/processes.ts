@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 
 export const MAIN = new URL('../../dist/apps/sigil-api/src/main.js', import.meta.url).pathname;
 export const CLI = new URL('../../dist/apps/sigil-cli/src/main.js', import.meta.url).pathname;
-const REPO = new URL('../..', import.meta.url).pathname.replace(/\/$/, '');
+export const REPO = new URL('../..', import.meta.url).pathname.replace(/\/$/, '');
 
 /**
  * Builds dist/ when it is missing or older than a source file, so child processes run the code under
@@ -31,14 +31,17 @@ export interface ServiceProcess {
   exited: Promise<number | null>;
 }
 
-/** A built service in its own process, as an operator runs it. */
-export function spawnService(env: Record<string, string>): {
+/** A built service in its own process, as an operator runs it (`main`: another install's entry point). */
+export function spawnService(
+  env: Record<string, string>,
+  main: string = MAIN,
+): {
   child: ChildProcess;
   output: () => string;
   exited: Promise<number | null>;
 } {
   let output = '';
-  const child = spawn(process.execPath, ['--enable-source-maps', MAIN], {
+  const child = spawn(process.execPath, ['--enable-source-maps', main], {
     env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -3,7 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { parseConfig, type AppConfig } from '#config';
-import { createApp } from '../../apps/sigil-api/src/app.factory.js';
+import { Test } from '@nestjs/testing';
+import {
+  createApp,
+  type AppInstantiator,
+  type CreateAppOptions,
+} from '../../apps/sigil-api/src/app.factory.js';
 import type { JwksServer } from './jwks-server.js';
 
 export const SECRET_A = 'a'.repeat(64);
@@ -16,11 +21,27 @@ export interface RunningApp {
   close(): Promise<void>;
 }
 
+/** A provider replaced for a test (a fixed Clock, say). */
+export interface Override {
+  provide: unknown;
+  useValue: unknown;
+}
+
+/** Builds the app through Nest's testing module so providers can be replaced. */
+export function withOverrides(overrides: Override[]): AppInstantiator {
+  return async (module, adapter, nestOptions) => {
+    let builder = Test.createTestingModule({ imports: [module] });
+    for (const o of overrides) builder = builder.overrideProvider(o.provide).useValue(o.useValue);
+    const moduleRef = await builder.compile();
+    return moduleRef.createNestApplication<NestFastifyApplication>(adapter, nestOptions);
+  };
+}
+
 /** The real service, listening on loopback, trusting the given JWKS server. */
 export async function startApp(
   jwks: JwksServer,
   env: Record<string, string> = {},
-  options: Parameters<typeof createApp>[1] = {},
+  options: Omit<CreateAppOptions, 'instantiate'> & { overrides?: Override[] } = {},
 ): Promise<RunningApp> {
   const config = parseConfig({
     NODE_ENV: 'test',
@@ -34,7 +55,12 @@ export async function startApp(
     SIGIL_ANON_RATE_LIMIT: '1000000',
     ...env,
   });
-  const app = await createApp(config, { quiet: true, ...options });
+  const { overrides, ...rest } = options;
+  const app = await createApp(config, {
+    quiet: true,
+    ...rest,
+    ...(overrides?.length ? { instantiate: withOverrides(overrides) } : {}),
+  });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.getHttpServer().address() as { port: number };
   return { app, config, url: `http://127.0.0.1:${address.port}`, close: () => app.close() };

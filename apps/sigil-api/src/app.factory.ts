@@ -2,10 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import helmet, { type HelmetOptions } from 'helmet';
-import type { ModuleMetadata } from '@nestjs/common';
+import type { DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { Test } from '@nestjs/testing';
 import { Logger } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import type { AppConfig } from '#config';
@@ -14,6 +13,7 @@ import { AppModule } from './app.module.js';
 import { createValidationPipe } from './http/validation.js';
 import { JsonBodyError, registerJsonParser } from './http/json-body.parser.js';
 import { ProblemFilter } from './http/problem.filter.js';
+import { problemBody } from './http/problem.js';
 import { setupOpenApi } from './openapi.js';
 
 /**
@@ -22,7 +22,17 @@ import { setupOpenApi } from './openapi.js';
  * Nest's logger is off until pino takes over: a failed start (a locked store) is reported once, by
  * main.ts, as a clear message instead of Nest's stack-trace dump.
  */
-const NEST_OPTIONS = { logger: false, abortOnError: false, bodyParser: false } as const;
+export const NEST_OPTIONS = { logger: false, abortOnError: false, bodyParser: false } as const;
+
+/** Turns the composed module into an application: Nest's factory, or (tests) a testing module with overrides. */
+export type AppInstantiator = (
+  module: DynamicModule,
+  adapter: FastifyAdapter,
+  nestOptions: typeof NEST_OPTIONS,
+) => Promise<NestFastifyApplication>;
+
+const instantiate: AppInstantiator = (module, adapter, nestOptions) =>
+  NestFactory.create<NestFastifyApplication>(module, adapter, nestOptions);
 
 /** Security headers; the CSP lets Swagger UI work: it loads only its own scripts, needs inline styles and data: images. */
 const HELMET_OPTIONS: HelmetOptions = {
@@ -54,14 +64,9 @@ function rawClientError(error: Error & { code?: string }, socket: Duplex): void 
     error.code === 'HPE_HEADER_OVERFLOW' ? 431 : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
   const title =
     status === 431 ? 'Request headers too large' : status === 408 ? 'Request timeout' : 'Bad request';
-  const body = JSON.stringify({
-    type: 'urn:sigil-dna:problem:validation-failed',
-    title,
-    status,
-    detail: title.toLowerCase(),
-    code: 'VALIDATION_FAILED',
-    requestId: randomUUID(),
-  });
+  const body = JSON.stringify(
+    problemBody('VALIDATION_FAILED', { status, detail: title.toLowerCase() }, randomUUID()),
+  );
   if (socket.writable) {
     socket.end(
       `HTTP/1.1 ${status} ${title}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
@@ -81,8 +86,11 @@ const REQUEST_ID_PATTERN = /^[\w.:-]{1,128}$/;
 export interface CreateAppOptions {
   /** Write logs here instead of stdout (tests capture them). */
   logStream?: DestinationStream;
-  /** Replace providers (tests: a fixed Clock). Uses Nest's testing module when given. */
-  overrides?: { provide: unknown; useValue: unknown }[];
+  /**
+   * How the module becomes an app. Tests pass one built on @nestjs/testing to replace providers (a
+   * fixed Clock); production code never imports the testing package, which is a dev dependency.
+   */
+  instantiate?: AppInstantiator;
   /** Keep Nest's bootstrap logs quiet (tools that print their own output). */
   quiet?: boolean;
 }
@@ -115,9 +123,7 @@ export async function createApp(
     onConstructorPoisoning: 'error',
   });
   const module = AppModule.forRoot(config, options.logStream);
-  const app = options.overrides?.length
-    ? await buildWithOverrides(module, options.overrides, adapter)
-    : await NestFactory.create<NestFastifyApplication>(module, adapter, NEST_OPTIONS);
+  const app = await (options.instantiate ?? instantiate)(module, adapter, NEST_OPTIONS);
 
   app.useLogger(options.quiet ? false : app.get(Logger));
   const metrics = app.get(SigilMetrics);
@@ -160,15 +166,4 @@ export async function createApp(
   setupOpenApi(app);
   await app.init();
   return app;
-}
-
-async function buildWithOverrides(
-  module: ModuleMetadata & { module: unknown },
-  overrides: NonNullable<CreateAppOptions['overrides']>,
-  adapter: FastifyAdapter,
-): Promise<NestFastifyApplication> {
-  let builder = Test.createTestingModule({ imports: [module as never] });
-  for (const o of overrides) builder = builder.overrideProvider(o.provide).useValue(o.useValue);
-  const moduleRef = await builder.compile();
-  return moduleRef.createNestApplication<NestFastifyApplication>(adapter, NEST_OPTIONS);
 }

@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
+import { AdminModule } from '#admin';
 import { AuthModule } from '#auth';
 import { AppConfig } from '#config';
 import { HealthModule, MetricsController } from '#health';
@@ -28,6 +29,7 @@ export class AppModule {
         AuthModule,
         SigilModule,
         HealthModule,
+        AdminModule,
       ],
       providers: [{ provide: AppConfig, useValue: config }],
       exports: [AppConfig],

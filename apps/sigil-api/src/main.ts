@@ -92,6 +92,7 @@ function installSecretsReload(
   config: AppConfig,
   logger: Logger,
 ): void {
+  const keyLogger = new Logger('KeyRing');
   process.on('SIGHUP', () => {
     const file = config.secrets.file;
     if (!file) {
@@ -100,7 +101,8 @@ function installSecretsReload(
     }
     try {
       const { active, previous } = loadSecretsFile(file);
-      app.get(KeyRing).reload(active, previous);
+      const status = app.get(KeyRing).reload(active, previous);
+      keyLogger.log({ audit: true, event: 'keys.rotated', ...status });
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       logger.error(`SIGHUP: secrets not reloaded, keeping the current key ring: ${reason}`);

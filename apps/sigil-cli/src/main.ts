@@ -1,22 +1,24 @@
 import 'reflect-metadata';
-import { Command, CommanderError } from 'commander';
-import { registerBackupCommand } from './commands/backup.command.js';
-import { registerCleanupDuplicatesCommand } from './commands/cleanup-duplicates.command.js';
-import { registerDbMigrateCommand } from './commands/db-migrate.command.js';
-import { registerIntegrityCheckCommand } from './commands/integrity-check.command.js';
-import { registerImportJsonCommand } from './commands/import-json.command.js';
-import { registerMigrateLevelToPostgresCommand } from './commands/migrate-leveldb-to-postgres.command.js';
-import { registerOpenApiCommand } from './commands/openapi.command.js';
-import { registerRotateSecretCommand } from './commands/rotate-secret.command.js';
-import { registerRestoreCommand } from './commands/restore.command.js';
-import { registerRewrapCommand } from './commands/rewrap.command.js';
-import { registerTokenCommand } from './commands/token.command.js';
+import { Command } from 'commander';
+import { registerBackupCommand } from './backup/backup.command.js';
+import { registerRestoreCommand } from './backup/restore.command.js';
+import { registerCleanupDuplicatesCommand } from './cleanup/cleanup-duplicates.command.js';
+import { registerOpenApiCommand } from './dev/openapi.command.js';
+import { registerTokenCommand } from './dev/token.command.js';
+import { registerImportJsonCommand } from './import/import-json.command.js';
+import { registerIntegrityCheckCommand } from './integrity/integrity-check.command.js';
+import { registerDbMigrateCommand } from './migration/db-migrate.command.js';
+import { registerMigrateLevelToPostgresCommand } from './migration/migrate-leveldb-to-postgres.command.js';
+import { registerRewrapCommand } from './rewrap/rewrap.command.js';
+import { registerRotateSecretCommand } from './rotation/rotate-secret.command.js';
+import { exitOnFailure } from './support/exit.js';
 
 /** The project CLI: operational commands that reuse the service's own libs, so rules live in one place. */
 const program = new Command()
   .name('sigil')
   .description('Sigil-DNA operations CLI')
   .showHelpAfterError()
+  // Every command inherits this: usage errors reach the one exit-code convention (support/exit.ts).
   .exitOverride();
 registerTokenCommand(program);
 registerOpenApiCommand(program);
@@ -30,8 +32,4 @@ registerRewrapCommand(program);
 registerImportJsonCommand(program);
 registerCleanupDuplicatesCommand(program);
 
-program.parseAsync(process.argv).catch((error: unknown) => {
-  if (error instanceof CommanderError) process.exit(error.exitCode);
-  process.stderr.write(`sigil: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exit(1);
-});
+program.parseAsync(process.argv).catch((error: unknown) => exitOnFailure(error));

@@ -90,3 +90,22 @@ export interface DevAuthConfig {
   /** PEM of the dev public key the server trusts. */
   publicKeyPem: string;
 }
+
+type StorageOf<Kind> = Extract<AppConfig['storage'], { kind: Kind }>;
+
+/** Every store kind's settings, whichever kind is configured: how any store of that kind is opened. */
+export interface StoreSettings {
+  readonly leveldb: Omit<StorageOf<'leveldb'>, 'kind' | 'path'>;
+  readonly postgres: Omit<StorageOf<'postgres'>, 'kind' | 'url'>;
+}
+
+/**
+ * What an operations command reads (parseOpsConfig): the service's configuration without the HTTP
+ * auth settings, which only the API serves with, and without the secrets, which only commands that
+ * sign or verify need (SigningOpsConfig). `storeSettings` lets a command open a store a flag names
+ * (a backup, a migration target) the way the configured store would be opened.
+ */
+export type OpsConfig = Omit<AppConfig, 'auth' | 'secrets'> & { readonly storeSettings: StoreSettings };
+
+/** The configuration of an operations command that signs or verifies sigils. */
+export type SigningOpsConfig = OpsConfig & Pick<AppConfig, 'secrets'>;

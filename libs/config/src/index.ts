@@ -1,4 +1,11 @@
-export { AppConfig, type DevAuthConfig, type JwksAuthConfig } from './app-config.js';
+export {
+  AppConfig,
+  type DevAuthConfig,
+  type JwksAuthConfig,
+  type OpsConfig,
+  type SigningOpsConfig,
+  type StoreSettings,
+} from './app-config.js';
 export { ConfigError } from './config.errors.js';
 export { DEV_FILES, DEV_KEY_ID, ensureDevMaterial } from './dev-material.js';
 export {
@@ -7,6 +14,7 @@ export {
   readSecretsFile,
   TENANT_ID_PATTERN,
   parseConfig,
+  parseOpsConfig,
   type DevMaterial,
   type DevNeeds,
 } from './parse-config.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { ConfigError } from './config.errors.js';
-import { DEV_ISSUER, parseConfig, type DevMaterial } from './parse-config.js';
+import { DEV_ISSUER, parseConfig, parseOpsConfig, type DevMaterial } from './parse-config.js';
 
 const HEX_A = '0123456789abcdef'.repeat(4);
 const HEX_B = 'fedcba9876543210'.repeat(4);
@@ -506,5 +506,100 @@ describe('parseConfig: SIGIL_BACKUP_DIR', () => {
     expect(
       problemsFor(configError({ ...FULL, SIGIL_BACKUP_DIR: 'backups' }), 'SIGIL_BACKUP_DIR'),
     ).toHaveLength(1);
+  });
+});
+
+describe('parseOpsConfig: only what an operations command uses', () => {
+  const STORE_ONLY = { NODE_ENV: 'production', SIGIL_DB_PATH: '/var/lib/sigil' };
+
+  it('runs in production with a secret and no JWT settings, which parseConfig refuses', () => {
+    const env = { NODE_ENV: 'production', SPIRAL_EVENT_SECRET: HEX_A };
+    const devMaterial = devMaterialMock();
+    const config = parseOpsConfig(env, { secrets: true, devMaterial });
+    expect(devMaterial).not.toHaveBeenCalled();
+    expect(config.secrets).toEqual({ active: HEX_A, previous: [], origin: 'env' });
+    expect(config).not.toHaveProperty('auth');
+    const api = configError(env);
+    expect(api.problems.map((p) => p.split(':')[0])).toEqual(['JWT_ISSUER', 'JWT_JWKS_URI']);
+  });
+
+  it('neither validates nor requires the auth variables', () => {
+    const config = parseOpsConfig({ ...STORE_ONLY, JWT_ISSUER: ISSUER, JWT_JWKS_URI: 'not a url' });
+    expect(config.storage).toEqual({ kind: 'leveldb', path: '/var/lib/sigil', sync: true });
+    expect(problemsFor(configError({ ...FULL, JWT_JWKS_URI: 'not a url' }), 'JWT_JWKS_URI')).toHaveLength(1);
+  });
+
+  it('still requires the secret in production when the command signs or verifies', () => {
+    expect(() => parseOpsConfig({ NODE_ENV: 'production' }, { secrets: true })).toThrow(
+      /SPIRAL_EVENT_SECRET: required in production/,
+    );
+    expect(() => parseOpsConfig({ ...STORE_ONLY, SPIRAL_EVENT_SECRET: 'short' }, { secrets: true })).toThrow(
+      /SPIRAL_EVENT_SECRET: must be 64 hex characters/,
+    );
+  });
+
+  it('without `secrets`, reads no secret setting at all', () => {
+    const config = parseOpsConfig({
+      ...STORE_ONLY,
+      SPIRAL_EVENT_SECRET: 'not-a-secret',
+      SIGIL_SECRETS_FILE: '/nonexistent/secrets.env',
+    });
+    expect(config).not.toHaveProperty('secrets');
+    expect(config.nodeEnv).toBe('production');
+  });
+
+  it('asks development material for the secret only, never for dev-auth keys', () => {
+    const devMaterial = devMaterialMock();
+    const config = parseOpsConfig({ SIGIL_DEV_DIR: '/tmp/ops-dev' }, { secrets: true, devMaterial });
+    expect(devMaterial).toHaveBeenCalledExactlyOnceWith('/tmp/ops-dev', { keys: false, secret: true });
+    expect(config.secrets).toEqual({ active: HEX_DEV, previous: [], origin: 'dev-file' });
+    parseOpsConfig({ SPIRAL_EVENT_SECRET: HEX_A }, { secrets: true, devMaterial });
+    parseOpsConfig({}, { secrets: false });
+    expect(devMaterial).toHaveBeenCalledTimes(1);
+  });
+
+  it('names only the secret when development material is needed but not provided', () => {
+    expect(() => parseOpsConfig({}, { secrets: true })).toThrow(
+      expect.objectContaining({
+        problems: ['SPIRAL_EVENT_SECRET: required when dev-auth material is unavailable'],
+      }),
+    );
+  });
+
+  it('validates everything else exactly like parseConfig', () => {
+    expect(() => parseOpsConfig({ ...STORE_ONLY, SIGIL_PORT: 'abc' })).toThrow(/SIGIL_PORT/);
+    expect(() => parseOpsConfig({ NODE_ENV: 'production', SIGIL_STORAGE: 'memory' })).toThrow(
+      /SIGIL_STORAGE: memory/,
+    );
+    const env = {
+      ...FULL,
+      SIGIL_BACKUP_DIR: '/srv/backups',
+      DEFAULT_TENANT: 'acme',
+      SIGIL_MAX_DATA_BYTES: '1024',
+    };
+    const { auth: _auth, ...api } = parseConfig(env);
+    const { storeSettings: _settings, ...ops } = parseOpsConfig(env, { secrets: true });
+    expect(ops).toEqual(api);
+  });
+
+  it("carries every store kind's settings, whichever kind is configured", () => {
+    const config = parseOpsConfig({
+      SIGIL_DB_SYNC: 'false',
+      SIGIL_PG_POOL_SIZE: '4',
+      SIGIL_PG_CONNECT_TIMEOUT_MS: '2000',
+      SIGIL_PG_STATEMENT_TIMEOUT_MS: '9000',
+      SIGIL_DB_MIGRATE: 'false',
+    });
+    expect(config.storage.kind).toBe('leveldb');
+    expect(config.storeSettings).toEqual({
+      leveldb: { sync: false },
+      postgres: { poolSize: 4, connectTimeoutMs: 2000, statementTimeoutMs: 9000, migrate: false },
+    });
+    const postgres = parseOpsConfig({ DATABASE_URL: 'postgres://db/sigil', SIGIL_PG_POOL_SIZE: '4' });
+    expect(postgres.storage).toEqual({
+      kind: 'postgres',
+      url: 'postgres://db/sigil',
+      ...postgres.storeSettings.postgres,
+    });
   });
 });

@@ -1,7 +1,7 @@
 import { isAbsolute } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { AppConfig } from './app-config.js';
+import type { AppConfig, OpsConfig, SigningOpsConfig, StoreSettings } from './app-config.js';
 import { ConfigError } from './config.errors.js';
 
 const HEX64 = /^[0-9a-fA-F]{64}$/;
@@ -94,16 +94,71 @@ export function parseConfig(
   processEnv: Record<string, string | undefined>,
   devMaterial?: (devDir: string, needs: DevNeeds) => DevMaterial,
 ): AppConfig {
+  const {
+    storeSettings: _storeSettings,
+    auth,
+    secrets,
+    ...config
+  } = parseEnvironment(processEnv, { auth: true, secrets: true }, devMaterial);
+  return { ...config, auth: auth!, secrets: secrets! };
+}
+
+/**
+ * The configuration of an operations command: validated exactly like parseConfig, but the HTTP auth
+ * settings (JWT_*) are neither read nor required, so dev-auth keys are never created; the secrets
+ * (SPIRAL_EVENT_SECRET[_PREVIOUS], SIGIL_SECRETS_FILE) only with `secrets: true`, for commands that
+ * sign or verify — required in production, from `devMaterial` in development, as for the service.
+ */
+export function parseOpsConfig(
+  processEnv: Record<string, string | undefined>,
+  options: { secrets: true; devMaterial?: (devDir: string, needs: DevNeeds) => DevMaterial },
+): SigningOpsConfig;
+export function parseOpsConfig(
+  processEnv: Record<string, string | undefined>,
+  options?: { secrets: false },
+): OpsConfig;
+export function parseOpsConfig(
+  processEnv: Record<string, string | undefined>,
+  options: { secrets: boolean; devMaterial?: (devDir: string, needs: DevNeeds) => DevMaterial } = {
+    secrets: false,
+  },
+): OpsConfig | SigningOpsConfig {
+  const {
+    auth: _auth,
+    secrets,
+    ...config
+  } = parseEnvironment(processEnv, { auth: false, secrets: options.secrets }, options.devMaterial);
+  return secrets ? { ...config, secrets } : config;
+}
+
+/** Which settings a caller uses. Variables of a group it does not use are ignored, never validated. */
+interface Reads {
+  auth: boolean;
+  secrets: boolean;
+}
+
+const AUTH_VARIABLES = ['JWT_ISSUER', 'JWT_AUDIENCE', 'JWT_JWKS_URI'];
+const SECRET_VARIABLES = ['SPIRAL_EVENT_SECRET', 'SPIRAL_EVENT_SECRET_PREVIOUS', 'SIGIL_SECRETS_FILE'];
+
+type Parsed = OpsConfig & { auth?: AppConfig['auth']; secrets?: AppConfig['secrets'] };
+
+function parseEnvironment(
+  processEnv: Record<string, string | undefined>,
+  reads: Reads,
+  devMaterial?: (devDir: string, needs: DevNeeds) => DevMaterial,
+): Parsed {
+  const unread = new Set([...(reads.auth ? [] : AUTH_VARIABLES), ...(reads.secrets ? [] : SECRET_VARIABLES)]);
+  const used = Object.fromEntries(Object.entries(processEnv).filter(([name]) => !unread.has(name)));
   // SIGIL_SECRETS_FILE: the two secrets come from that file instead of the environment.
-  const secretsFile = processEnv.SIGIL_SECRETS_FILE?.trim() || undefined;
+  const secretsFile = used.SIGIL_SECRETS_FILE?.trim() || undefined;
   const fromFile = secretsFile ? readSecretsFile(secretsFile) : undefined;
   const env = fromFile
     ? {
-        ...processEnv,
+        ...used,
         SPIRAL_EVENT_SECRET: fromFile.values.SPIRAL_EVENT_SECRET ?? '',
         SPIRAL_EVENT_SECRET_PREVIOUS: fromFile.values.SPIRAL_EVENT_SECRET_PREVIOUS ?? '',
       }
-    : processEnv;
+    : used;
   // Schema problems and cross-field problems are collected together, so one message names them all.
   const parsed = envSchema.safeParse(env);
   const problems = parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
@@ -112,12 +167,12 @@ export function parseConfig(
   const secret = raw('SPIRAL_EVENT_SECRET');
   if (fromFile) problems.push(...fromFile.problems);
   const previous = checkSecrets(secret, raw('SPIRAL_EVENT_SECRET_PREVIOUS'), problems, secretsFile);
-  if (production || raw('JWT_ISSUER') !== undefined || raw('JWT_JWKS_URI') !== undefined) {
+  if (reads.auth && (production || raw('JWT_ISSUER') !== undefined || raw('JWT_JWKS_URI') !== undefined)) {
     const why = production ? ' in production' : ' when either JWT_ISSUER or JWT_JWKS_URI is set';
     if (raw('JWT_ISSUER') === undefined) problems.push(`JWT_ISSUER: required${why}`);
     if (raw('JWT_JWKS_URI') === undefined) problems.push(`JWT_JWKS_URI: required${why}`);
   }
-  if (production && secret === undefined) {
+  if (reads.secrets && production && secret === undefined) {
     problems.push('SPIRAL_EVENT_SECRET: required in production (64 hex characters)');
   }
   const storageKind = raw('SIGIL_STORAGE') ?? (raw('DATABASE_URL') ? 'postgres' : 'leveldb');
@@ -134,22 +189,30 @@ export function parseConfig(
   const devDir = e.SIGIL_DEV_DIR ?? '.sigil-dev';
 
   const audience = e.JWT_AUDIENCE ?? 'sigil-dna';
-  const needsDev = !e.JWT_JWKS_URI || e.SPIRAL_EVENT_SECRET === undefined;
-  const dev =
-    needsDev && devMaterial
-      ? devMaterial(devDir, { keys: !e.JWT_JWKS_URI, secret: e.SPIRAL_EVENT_SECRET === undefined })
-      : undefined;
-  if (needsDev && !dev) {
-    throw new ConfigError([
-      'JWT_JWKS_URI and SPIRAL_EVENT_SECRET: required when dev-auth material is unavailable',
-    ]);
+  const needs: DevNeeds = {
+    keys: reads.auth && !e.JWT_JWKS_URI,
+    secret: reads.secrets && e.SPIRAL_EVENT_SECRET === undefined,
+  };
+  const dev = (needs.keys || needs.secret) && devMaterial ? devMaterial(devDir, needs) : undefined;
+  if ((needs.keys || needs.secret) && !dev) {
+    const missing = [needs.keys && 'JWT_JWKS_URI', needs.secret && 'SPIRAL_EVENT_SECRET'].filter(Boolean);
+    throw new ConfigError([`${missing.join(' and ')}: required when dev-auth material is unavailable`]);
   }
-  if (dev && e.SPIRAL_EVENT_SECRET === undefined && !HEX64.test(dev.secretHex)) {
+  if (needs.secret && !HEX64.test(dev!.secretHex)) {
     throw new ConfigError([
       `${devDir}/spiral-secret.hex: must hold 64 hex characters; delete it to get a new one`,
     ]);
   }
 
+  const storeSettings: StoreSettings = {
+    leveldb: { sync: e.SIGIL_DB_SYNC === 'true' },
+    postgres: {
+      poolSize: e.SIGIL_PG_POOL_SIZE,
+      connectTimeoutMs: e.SIGIL_PG_CONNECT_TIMEOUT_MS,
+      statementTimeoutMs: e.SIGIL_PG_STATEMENT_TIMEOUT_MS,
+      migrate: e.SIGIL_DB_MIGRATE === 'true',
+    },
+  };
   return {
     nodeEnv: e.NODE_ENV,
     http: {
@@ -166,29 +229,27 @@ export function parseConfig(
       corsOrigins,
       trustProxy,
     },
-    auth: e.JWT_JWKS_URI
-      ? { mode: 'jwks', issuer: e.JWT_ISSUER!, audience, jwksUri: e.JWT_JWKS_URI }
-      : { mode: 'dev', issuer: DEV_ISSUER, audience, publicKeyPem: dev!.publicKeyPem },
+    ...(reads.auth && {
+      auth: e.JWT_JWKS_URI
+        ? { mode: 'jwks', issuer: e.JWT_ISSUER!, audience, jwksUri: e.JWT_JWKS_URI }
+        : { mode: 'dev', issuer: DEV_ISSUER, audience, publicKeyPem: dev!.publicKeyPem },
+    }),
     tenancy: { claim: e.SIGIL_TENANT_CLAIM ?? null, defaultTenant: e.DEFAULT_TENANT ?? 'public' },
-    secrets: {
-      active: (e.SPIRAL_EVENT_SECRET ?? dev!.secretHex).toLowerCase(),
-      previous: previous.map((s) => s.toLowerCase()),
-      origin: secretsFile ? 'secrets-file' : e.SPIRAL_EVENT_SECRET !== undefined ? 'env' : 'dev-file',
-      ...(secretsFile ? { file: secretsFile } : {}),
-    },
+    ...(reads.secrets && {
+      secrets: {
+        active: (e.SPIRAL_EVENT_SECRET ?? dev!.secretHex).toLowerCase(),
+        previous: previous.map((s) => s.toLowerCase()),
+        origin: secretsFile ? 'secrets-file' : e.SPIRAL_EVENT_SECRET !== undefined ? 'env' : 'dev-file',
+        ...(secretsFile ? { file: secretsFile } : {}),
+      },
+    }),
     storage:
       storageKind === 'memory'
         ? { kind: 'memory' }
         : storageKind === 'postgres'
-          ? {
-              kind: 'postgres',
-              url: e.DATABASE_URL!,
-              poolSize: e.SIGIL_PG_POOL_SIZE,
-              connectTimeoutMs: e.SIGIL_PG_CONNECT_TIMEOUT_MS,
-              statementTimeoutMs: e.SIGIL_PG_STATEMENT_TIMEOUT_MS,
-              migrate: e.SIGIL_DB_MIGRATE === 'true',
-            }
-          : { kind: 'leveldb', path: e.SIGIL_DB_PATH ?? './sigil-leveldb', sync: e.SIGIL_DB_SYNC === 'true' },
+          ? { kind: 'postgres', url: e.DATABASE_URL!, ...storeSettings.postgres }
+          : { kind: 'leveldb', path: e.SIGIL_DB_PATH ?? './sigil-leveldb', ...storeSettings.leveldb },
+    storeSettings,
     sigil: { maxDataBytes: e.SIGIL_MAX_DATA_BYTES },
     rateLimit: {
       limit: e.SIGIL_RATE_LIMIT,

@@ -1,14 +1,13 @@
 import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { SigilModule } from '#sigil';
-import { BackupController } from './backup.controller.js';
 import { HealthController } from './health.controller.js';
 import { ReadinessService } from './readiness.service.js';
 
 @Module({
   // Terminus logs failed checks itself; readiness failures are also in the response and metrics.
   imports: [TerminusModule.forRoot({ logger: false }), SigilModule],
-  controllers: [HealthController, BackupController],
+  controllers: [HealthController],
   providers: [ReadinessService],
   exports: [ReadinessService],
 })

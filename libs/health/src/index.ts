@@ -1,4 +1,3 @@
-export { BackupController, BACKUPS_PATH, type BackupResult } from './backup.controller.js';
 export { HealthController } from './health.controller.js';
 export { HealthModule } from './health.module.js';
 export { MetricsController } from './metrics.controller.js';

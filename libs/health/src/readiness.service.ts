@@ -11,8 +11,7 @@ import {
 import { RateLimitStatus } from '#auth';
 import { AppConfig } from '#config';
 import { SigilMetrics } from '#metrics';
-import { KeyRing } from '#sigil';
-import { SigilRepository } from '#storage';
+import { KeyRing, SigilRepository } from '#sigil';
 
 const SELF_TEST_TENANT = '~readiness';
 const SELF_TEST_INPUT = 'sigil-dna readiness self-test';

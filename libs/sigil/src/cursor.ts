@@ -1,4 +1,4 @@
-import { SigilValidationError } from './sigil.errors.js';
+import { SigilValidationError } from './domain/sigil.errors.js';
 
 const ID_PATTERN = /^sigil_[0-9A-HJKMNP-TV-Z]{26}$/;
 

@@ -1,4 +1,4 @@
-import type { SigilRecord } from '#storage';
+import type { SigilRecord } from './domain/index.js';
 import { canonicalJson } from './dna/canonical-json.js';
 import { dataDigest, RESONANCE_LENGTH } from './dna/dna.js';
 import type { KeyRing } from './dna/key-ring.js';

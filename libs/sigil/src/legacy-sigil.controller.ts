@@ -2,14 +2,14 @@ import { Body, Controller, Get, Headers, Post, Query, Res } from '@nestjs/common
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { SCOPES, Scoped } from '#auth';
-import type { SigilRecord } from '#storage';
 import { CurrentPrincipal, type Principal } from '#tenancy';
 import { EncodeSigilDto } from './dto/encode-sigil.dto.js';
 import { ListSigilsQuery } from './dto/list-sigils.query.js';
+import { toSigilListView } from './dto/sigil.mapper.js';
 import { SigilListView, SigilView } from './dto/sigil.response.js';
 import { ApiProblems } from './http/problem.view.js';
-import { SigilController, SIGILS_PATH } from './sigil.controller.js';
-import type { ListResult } from './sigil.types.js';
+import { created, SIGILS_PATH } from './sigil.controller.js';
+import { SigilService } from './sigil.service.js';
 
 const LEGACY_PATH = '/api/consciousness/sigils';
 
@@ -18,7 +18,7 @@ const LEGACY_PATH = '/api/consciousness/sigils';
 @ApiProblems(401, 429, 503)
 @Controller()
 export class LegacySigilController {
-  constructor(private readonly current: SigilController) {}
+  constructor(private readonly sigils: SigilService) {}
 
   @Post(LEGACY_PATH)
   @Scoped(SCOPES.write)
@@ -29,14 +29,14 @@ export class LegacySigilController {
   })
   @ApiCreatedResponse({ type: SigilView })
   @ApiProblems(400, 403, 409, 413)
-  encode(
+  async encode(
     @CurrentPrincipal() principal: Principal,
     @Body() body: EncodeSigilDto,
     @Headers('idempotency-key') idempotencyKey: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<SigilRecord> {
+  ): Promise<SigilView> {
     deprecate(reply);
-    return this.current.encode(principal, body, idempotencyKey, reply);
+    return created(reply, await this.sigils.encode(principal, body, idempotencyKey));
   }
 
   @Get(LEGACY_PATH)
@@ -48,13 +48,13 @@ export class LegacySigilController {
   })
   @ApiOkResponse({ type: SigilListView })
   @ApiProblems(400, 403)
-  list(
+  async list(
     @CurrentPrincipal() principal: Principal,
     @Query() query: ListSigilsQuery,
     @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<ListResult> {
+  ): Promise<SigilListView> {
     deprecate(reply);
-    return this.current.list(principal, query);
+    return toSigilListView(await this.sigils.list(principal.tenantId, query));
   }
 }
 

@@ -1,4 +1,4 @@
-import type { ConsciousnessState, SigilMetadata, SigilRecord } from '#storage';
+import type { ConsciousnessState, SigilMetadata, SigilRecord } from './domain/index.js';
 import { canonicalJson } from './dna/canonical-json.js';
 import { dataDigest, resonancePattern } from './dna/dna.js';
 import type { KeyRing } from './dna/key-ring.js';

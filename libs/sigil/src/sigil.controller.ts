@@ -10,22 +10,19 @@ import {
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { SCOPES, Scoped } from '#auth';
-import type { SigilRecord } from '#storage';
 import { CurrentPrincipal, type Principal } from '#tenancy';
 import { EncodeSigilDto } from './dto/encode-sigil.dto.js';
 import { ListSigilsQuery } from './dto/list-sigils.query.js';
 import { MatchResultDto, MatchSigilsDto } from './dto/match-sigils.dto.js';
 import { RevokeSigilDto } from './dto/revoke-sigil.dto.js';
-import { KeyStatusView, SigilListView, SigilView } from './dto/sigil.response.js';
+import { toMatchResultView, toSigilListView, toSigilView, toVerifyResultView } from './dto/sigil.mapper.js';
+import { SigilListView, SigilView } from './dto/sigil.response.js';
 import { VerifyResultDto, VerifySigilDto } from './dto/verify-sigil.dto.js';
 import { ApiProblems } from './http/problem.view.js';
-import { SigilValidationError } from './sigil.errors.js';
-import { SigilService } from './sigil.service.js';
-import type { ListResult, MatchResult, VerifyResult } from './sigil.types.js';
-import type { KeyRingStatus } from './dna/key-ring.js';
+import { SigilValidationError } from './domain/sigil.errors.js';
+import { SigilService, type EncodeOutcome } from './sigil.service.js';
 
 export const SIGILS_PATH = '/api/v1/sigils';
-const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 
 const IdParam = () => ApiParam({ name: 'id', example: 'sigil_01JD3Q9X8Y7Z6W5V4T3S2R1Q0P' });
 const IdempotencyHeader = () =>
@@ -35,6 +32,13 @@ const IdempotencyHeader = () =>
     description:
       'Same key and body from the same principal within 24 h return the same sigil; another body → 409.',
   });
+
+/** A minted (or replayed) sigil as a 201: where it lives, and whether the Idempotency-Key replayed it. */
+export function created(reply: FastifyReply, { sigil, replayed }: EncodeOutcome): SigilView {
+  void reply.header('location', `${SIGILS_PATH}/${sigil.id}`);
+  if (replayed) void reply.header('idempotent-replayed', 'true');
+  return toSigilView(sigil);
+}
 
 @ApiTags('sigils')
 @ApiProblems(401, 429, 503)
@@ -56,16 +60,8 @@ export class SigilController {
     @Body() body: EncodeSigilDto,
     @Headers('idempotency-key') idempotencyKey: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<SigilRecord> {
-    if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY_PATTERN.test(idempotencyKey)) {
-      throw new SigilValidationError([
-        { field: 'Idempotency-Key', message: 'must be 1-255 visible ASCII characters' },
-      ]);
-    }
-    const { sigil, replayed } = await this.sigils.encode(principal, body, idempotencyKey);
-    void reply.header('location', `${SIGILS_PATH}/${sigil.id}`);
-    if (replayed) void reply.header('idempotent-replayed', 'true');
-    return sigil;
+  ): Promise<SigilView> {
+    return created(reply, await this.sigils.encode(principal, body, idempotencyKey));
   }
 
   @Get(SIGILS_PATH)
@@ -76,8 +72,11 @@ export class SigilController {
   })
   @ApiOkResponse({ type: SigilListView })
   @ApiProblems(400, 403)
-  list(@CurrentPrincipal() principal: Principal, @Query() query: ListSigilsQuery): Promise<ListResult> {
-    return this.sigils.list(principal.tenantId, query);
+  async list(
+    @CurrentPrincipal() principal: Principal,
+    @Query() query: ListSigilsQuery,
+  ): Promise<SigilListView> {
+    return toSigilListView(await this.sigils.list(principal.tenantId, query));
   }
 
   @Post(`${SIGILS_PATH}/verify`)
@@ -91,8 +90,11 @@ export class SigilController {
   })
   @ApiOkResponse({ type: VerifyResultDto })
   @ApiProblems(400, 403)
-  verify(@CurrentPrincipal() principal: Principal, @Body() body: VerifySigilDto): Promise<VerifyResult> {
-    return this.sigils.verify(principal.tenantId, body);
+  async verify(
+    @CurrentPrincipal() principal: Principal,
+    @Body() body: VerifySigilDto,
+  ): Promise<VerifyResultDto> {
+    return toVerifyResultView(await this.sigils.verify(principal.tenantId, body));
   }
 
   @Post(`${SIGILS_PATH}/match`)
@@ -105,13 +107,18 @@ export class SigilController {
   })
   @ApiOkResponse({ type: MatchResultDto })
   @ApiProblems(400, 403, 404)
-  match(@CurrentPrincipal() principal: Principal, @Body() body: MatchSigilsDto): Promise<MatchResult> {
+  async match(
+    @CurrentPrincipal() principal: Principal,
+    @Body() body: MatchSigilsDto,
+  ): Promise<MatchResultDto> {
     if (body.dnaPattern !== undefined && body.sigilId !== undefined) {
       throw new SigilValidationError([
         { field: 'dnaPattern', message: 'give dnaPattern or sigilId, not both' },
       ]);
     }
-    return this.sigils.match(principal.tenantId, body as Parameters<SigilService['match']>[1]);
+    return toMatchResultView(
+      await this.sigils.match(principal.tenantId, body as Parameters<SigilService['match']>[1]),
+    );
   }
 
   @Get(`${SIGILS_PATH}/:id`)
@@ -123,8 +130,8 @@ export class SigilController {
   @IdParam()
   @ApiOkResponse({ type: SigilView })
   @ApiProblems(403, 404)
-  decode(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<SigilRecord> {
-    return this.sigils.decode(principal.tenantId, id);
+  async decode(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<SigilView> {
+    return toSigilView(await this.sigils.decode(principal.tenantId, id));
   }
 
   @Post(`${SIGILS_PATH}/:id/revoke`)
@@ -137,14 +144,14 @@ export class SigilController {
   @IdParam()
   @ApiOkResponse({ type: SigilView })
   @ApiProblems(400, 403, 404)
-  revoke(
+  async revoke(
     @CurrentPrincipal() principal: Principal,
     @Param('id') id: string,
     // Not `RevokeSigilDto | undefined`: a union erases the type metadata validation needs. A missing body
     // arrives as {} (ValidationPipe), so `reason` is simply absent.
     @Body() body: RevokeSigilDto,
-  ): Promise<SigilRecord> {
-    return this.sigils.revoke(principal, id, body.reason ?? null);
+  ): Promise<SigilView> {
+    return toSigilView(await this.sigils.revoke(principal, id, body.reason ?? null));
   }
 
   @Delete(`${SIGILS_PATH}/:id`)
@@ -156,18 +163,5 @@ export class SigilController {
   @ApiProblems(403, 404)
   async purge(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<void> {
     await this.sigils.purge(principal, id);
-  }
-
-  @Get('/api/v1/keys')
-  @Scoped(SCOPES.admin)
-  @ApiTags('keys')
-  @ApiOperation({
-    summary: 'Key ring status',
-    description: 'Scope: `sigil:admin`. Kids only; secrets never leave the process.',
-  })
-  @ApiOkResponse({ type: KeyStatusView })
-  @ApiProblems(403)
-  keys(): KeyRingStatus {
-    return this.sigils.keyStatus();
   }
 }

@@ -15,13 +15,7 @@ export const keyRingProvider = {
 
 @Module({
   controllers: [SigilController, LegacySigilController],
-  providers: [
-    SigilService,
-    // The legacy controller delegates to the current one, so both paths share every rule.
-    SigilController,
-    { provide: Clock, useClass: SystemClock },
-    keyRingProvider,
-  ],
+  providers: [SigilService, { provide: Clock, useClass: SystemClock }, keyRingProvider],
   exports: [SigilService, KeyRing],
 })
 export class SigilModule {}

@@ -4,7 +4,7 @@ import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { monotonicFactory } from 'ulid';
 import { AppConfig } from '#config';
 import { SigilMetrics } from '#metrics';
-import { SigilRepository, type SigilRecord } from '#storage';
+import { SigilRepository, type SigilRecord } from './domain/index.js';
 import type { Principal } from '#tenancy';
 import { Clock } from './clock.js';
 import { decodeCursor, encodeCursor, isSigilId } from './cursor.js';
@@ -18,7 +18,7 @@ import {
   IdempotencyConflictError,
   SigilNotFoundError,
   SigilValidationError,
-} from './sigil.errors.js';
+} from './domain/sigil.errors.js';
 import {
   type EncodeInput,
   type ListInput,
@@ -31,6 +31,7 @@ import {
 } from './sigil.types.js';
 
 const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
+const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 
 export interface EncodeOutcome {
   sigil: SigilRecord;
@@ -73,6 +74,11 @@ export class SigilService implements OnModuleInit {
     input: EncodeInput,
     idempotencyKey?: string,
   ): Promise<EncodeOutcome> {
+    if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY_PATTERN.test(idempotencyKey)) {
+      throw new SigilValidationError([
+        { field: 'Idempotency-Key', message: 'must be 1-255 visible ASCII characters' },
+      ]);
+    }
     const now = this.clock.now();
     const canonical = canonicalJson(input.data);
     const size = Buffer.byteLength(canonical, 'utf8');

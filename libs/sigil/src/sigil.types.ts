@@ -1,4 +1,4 @@
-import type { ConsciousnessState, SigilMetadata, SigilRecord } from '#storage';
+import type { ConsciousnessState, SigilMetadata, SigilRecord } from './domain/index.js';
 
 export const DEFAULT_CONSCIOUSNESS: Readonly<ConsciousnessState> = Object.freeze({
   phi: 1.618033988749895,

@@ -1,7 +1,6 @@
 import { performance } from 'node:perf_hooks';
-import type { SigilRecord } from './sigil-record.js';
 import {
-  SigilRepository,
+  type SigilRecord,
   type CreateOutcome,
   type IdempotencyClaim,
   type ListPage,
@@ -13,7 +12,8 @@ import {
   type Revocation,
   type Rewrapped,
   type SignatureRef,
-} from './sigil.repository.js';
+  SigilRepository,
+} from '#sigil';
 
 /** Where storage timings go (the metrics lib implements it; storage does not depend on it). */
 export interface StorageObserver {

@@ -1,8 +1,3 @@
-/** The store cannot serve requests right now (down, full, closed). Maps to 503 STORAGE_UNAVAILABLE. */
-export class StorageUnavailableError extends Error {
-  override readonly name = 'StorageUnavailableError';
-}
-
 /** A second process opened a LevelDB path that another holds. Fatal at start. */
 export class StoreLockedError extends Error {
   override readonly name = 'StoreLockedError';
@@ -15,22 +10,20 @@ export class StoreLockedError extends Error {
   }
 }
 
-export function assertTenant(tenantId: string): void {
-  if (typeof tenantId !== 'string' || tenantId.length === 0) {
-    throw new TypeError('tenantId is required for every storage operation');
-  }
-}
-
 /**
- * A stored record that cannot be decoded (bytes damaged on disk). Carries the id when the adapter
- * knows it, so whole-store tools can report the record and read past it.
+ * The Postgres schema is behind the code (migrations pending) and this open was asked not to migrate.
+ * Tools that only read (a dry run) treat it as "nothing there yet"; the service refuses to start.
  */
-export class CorruptRecordError extends Error {
-  override readonly name = 'CorruptRecordError';
+export class SchemaBehindError extends Error {
+  override readonly name = 'SchemaBehindError';
   constructor(
-    readonly where: string,
-    readonly id?: string,
+    readonly pending: string[],
+    /** Migrations already applied: when any are, the database holds an older schema, maybe with data. */
+    readonly applied: string[],
   ) {
-    super(`Stored value at ${where} is not valid JSON`);
+    super(
+      `Postgres schema is behind: ${pending.length} pending migration(s) (${pending.join(', ')}). ` +
+        'Apply them (`npm run migration:run`, i.e. `sigil db:migrate`) or start with SIGIL_DB_MIGRATE=true.',
+    );
   }
 }

@@ -8,10 +8,9 @@ import {
   type OnApplicationShutdown,
   type OptionalFactoryDependency,
 } from '@nestjs/common';
-
+import { SigilRepository, StoreBackup } from '#sigil';
 import { InstrumentedSigilRepository, type StorageObserver } from './instrumented-sigil.repository.js';
-import { createSigilRepository } from './sigil-repository.factory.js';
-import { SigilRepository } from './sigil.repository.js';
+import { openStore, type OpenStore } from './store.factory.js';
 import type { StorageOptions } from './storage.options.js';
 
 export interface StorageModuleAsyncOptions {
@@ -23,6 +22,7 @@ export interface StorageModuleAsyncOptions {
 }
 
 const STORAGE_OPTIONS = Symbol('STORAGE_OPTIONS');
+const OPEN_STORE = Symbol('OPEN_STORE');
 
 /**
  * Closes the store when the app shuts down. Shutdown is the last lifecycle phase, so providers
@@ -31,17 +31,18 @@ const STORAGE_OPTIONS = Symbol('STORAGE_OPTIONS');
  */
 @Injectable()
 class StorageShutdown implements OnApplicationShutdown {
-  constructor(@Inject(SigilRepository) private readonly repository: SigilRepository) {}
+  constructor(@Inject(OPEN_STORE) private readonly store: OpenStore) {}
 
   async onApplicationShutdown(): Promise<void> {
-    await this.repository.close();
+    await this.store.close();
   }
 }
 
 /**
- * Provides SigilRepository (the abstract class is the DI token) to the whole app. The store is
- * opened while the app initializes, so a StoreLockedError rejects app start-up: a second process
- * on the same LevelDB path fails fast instead of serving 503s.
+ * Provides the storage port (SigilRepository: the abstract class is the DI token) and the store's
+ * capabilities (StoreBackup) to the whole app, from the one factory the CLI uses too. The store is
+ * opened while the app initializes, so a StoreLockedError rejects app start-up: a second process on
+ * the same LevelDB path fails fast instead of serving 503s.
  */
 @Module({})
 export class StorageModule {
@@ -52,17 +53,17 @@ export class StorageModule {
       imports: options.imports ?? [],
       providers: [
         { provide: STORAGE_OPTIONS, useFactory: options.useFactory, inject: options.inject ?? [] },
+        { provide: OPEN_STORE, useFactory: openStore, inject: [STORAGE_OPTIONS] },
         {
           provide: SigilRepository,
-          useFactory: async (storage: StorageOptions, observer?: StorageObserver) => {
-            const repository = await createSigilRepository(storage);
-            return observer ? new InstrumentedSigilRepository(repository, observer) : repository;
-          },
-          inject: [STORAGE_OPTIONS, ...(options.observer ? [options.observer] : [])],
+          useFactory: (store: OpenStore, observer?: StorageObserver) =>
+            observer ? new InstrumentedSigilRepository(store.repository, observer) : store.repository,
+          inject: [OPEN_STORE, ...(options.observer ? [options.observer] : [])],
         },
+        { provide: StoreBackup, useFactory: (store: OpenStore) => store.backup, inject: [OPEN_STORE] },
         StorageShutdown,
       ],
-      exports: [SigilRepository],
+      exports: [SigilRepository, StoreBackup],
     };
   }
 }

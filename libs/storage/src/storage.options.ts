@@ -1,6 +1,6 @@
 /**
  * Which store backs SigilRepository. A new member here makes the compiler point at the one switch
- * (sigil-repository.factory.ts) that must handle it.
+ * (store.factory.ts) that must handle it.
  */
 export type StorageOptions =
   | { kind: 'leveldb'; path: string; sync?: boolean }

@@ -1,15 +1,20 @@
 import type { FastifyInstance } from 'fastify';
 import sjson from 'secure-json-parse';
+import type { FieldError } from '#sigil';
 
 /** A JSON body refused before any code looks at it: malformed, or shaped to exhaust the server. */
 export class JsonBodyError extends Error {
   override readonly name = 'JsonBodyError';
+  readonly code: 'VALIDATION_FAILED' | 'PAYLOAD_TOO_LARGE';
+  readonly errors: FieldError[];
   constructor(
     readonly status: 400 | 413,
     readonly field: string,
     message: string,
   ) {
     super(message);
+    this.code = status === 413 ? 'PAYLOAD_TOO_LARGE' : 'VALIDATION_FAILED';
+    this.errors = [{ field, message }];
   }
 }
 

@@ -1,14 +1,16 @@
 import { HttpException } from '@nestjs/common';
+import { BackupInProgressError, BackupsNotConfiguredError } from '#admin';
 import { AuthenticationError, InsufficientScopeError, RateLimitedError } from '#auth';
 import {
   DataTooLargeError,
   IdempotencyConflictError,
   SigilNotFoundError,
   SigilValidationError,
+  StorageUnavailableError,
+  UnsupportedStoreOperationError,
   type FieldError,
   type ProblemCode,
 } from '#sigil';
-import { StorageUnavailableError } from '#storage';
 import { JsonBodyError } from './json-body.parser.js';
 
 export interface Problem {
@@ -28,20 +30,99 @@ export interface ProblemResponse {
   unexpected: boolean;
 }
 
-const REALM = 'Bearer realm="sigil-dna"';
-const TITLES: Record<ProblemCode, string> = {
-  UNAUTHORIZED: 'Unauthorized',
-  FORBIDDEN: 'Forbidden',
-  VALIDATION_FAILED: 'Validation failed',
-  NOT_FOUND: 'Not found',
-  CONFLICT: 'Conflict',
-  PAYLOAD_TOO_LARGE: 'Payload too large',
-  RATE_LIMITED: 'Too many requests',
-  STORAGE_UNAVAILABLE: 'Storage unavailable',
-  INTERNAL: 'Internal error',
+/**
+ * Every problem code's status and title (SPEC: docs/api.md#errors). A `Record` over the code union:
+ * adding a code without an entry, or an entry for no code, fails to compile.
+ */
+export const PROBLEM_TYPES: Record<ProblemCode, { status: number; title: string }> = {
+  UNAUTHORIZED: { status: 401, title: 'Unauthorized' },
+  FORBIDDEN: { status: 403, title: 'Forbidden' },
+  VALIDATION_FAILED: { status: 400, title: 'Validation failed' },
+  NOT_FOUND: { status: 404, title: 'Not found' },
+  CONFLICT: { status: 409, title: 'Conflict' },
+  PAYLOAD_TOO_LARGE: { status: 413, title: 'Payload too large' },
+  RATE_LIMITED: { status: 429, title: 'Too many requests' },
+  STORAGE_UNAVAILABLE: { status: 503, title: 'Storage unavailable' },
+  INTERNAL: { status: 500, title: 'Internal error' },
 };
 
-/** Fastify's own request errors (body parsing, limits), by their stable `code`. */
+/** `urn:sigil-dna:problem:validation-failed`: one scheme, stable, resolvable to docs/api.md#errors. */
+export function problemType(code: ProblemCode): string {
+  return `urn:sigil-dna:problem:${code.toLowerCase().replaceAll('_', '-')}`;
+}
+
+/** Every error the service raises on purpose. Each carries its problem `code` as a literal type. */
+const DOMAIN_ERRORS = [
+  SigilValidationError,
+  SigilNotFoundError,
+  IdempotencyConflictError,
+  DataTooLargeError,
+  AuthenticationError,
+  InsufficientScopeError,
+  RateLimitedError,
+  JsonBodyError,
+  StorageUnavailableError,
+  UnsupportedStoreOperationError,
+  BackupsNotConfiguredError,
+  BackupInProgressError,
+] as const;
+type DomainError = InstanceType<(typeof DOMAIN_ERRORS)[number]>;
+
+function isDomainError(error: unknown): error is DomainError {
+  return DOMAIN_ERRORS.some((type) => error instanceof type);
+}
+
+interface Details {
+  detail: string;
+  errors?: FieldError[];
+  headers?: Record<string, string>;
+  /** Only for the framework's errors, whose statuses are finer than the codes (415, 405). */
+  status?: number;
+}
+
+const REALM = 'Bearer realm="sigil-dna"';
+
+/**
+ * What each domain error says beyond its code. A switch over the `code` discriminant: a new error
+ * class whose code has no case here fails to compile (`never`).
+ */
+function detailsOf(error: DomainError): Details {
+  switch (error.code) {
+    case 'VALIDATION_FAILED':
+    case 'PAYLOAD_TOO_LARGE':
+      return { detail: error.message, errors: error.errors };
+    case 'NOT_FOUND':
+      return { detail: 'no such sigil' };
+    case 'CONFLICT':
+      return { detail: error.message };
+    case 'UNAUTHORIZED':
+      return {
+        detail: error.description,
+        headers: {
+          'www-authenticate':
+            error.reason === 'missing_token'
+              ? REALM
+              : `${REALM}, error="invalid_token", error_description="${error.description}"`,
+        },
+      };
+    case 'FORBIDDEN':
+      return {
+        detail: error.message,
+        headers: { 'www-authenticate': `${REALM}, error="insufficient_scope", scope="${error.required}"` },
+      };
+    case 'RATE_LIMITED':
+      return { detail: error.message, headers: { 'retry-after': String(error.retryAfterSeconds) } };
+    case 'STORAGE_UNAVAILABLE':
+      // The adapter's message names hosts and paths: it goes to the log, never to the client.
+      return { detail: 'storage is unavailable; retry later', headers: { 'retry-after': '1' } };
+    default: {
+      const unmapped: never = error;
+      throw new TypeError(`no problem mapping for ${String(unmapped)}`);
+    }
+  }
+}
+
+/** Fastify's own request errors (body parsing, limits, routing), by their stable `code`. */
 const FASTIFY_ERRORS: Record<string, { status: number; code: ProblemCode; field?: string; detail: string }> =
   {
     FST_ERR_CTP_BODY_TOO_LARGE: {
@@ -81,98 +162,87 @@ const FASTIFY_ERRORS: Record<string, { status: number; code: ProblemCode; field?
     },
   };
 
-export function problemFor(error: unknown, requestId: string): ProblemResponse {
-  const make = (
-    status: number,
-    code: ProblemCode,
-    detail: string,
-    errors?: FieldError[],
-    headers: Record<string, string> = {},
-  ) => ({
-    problem: {
-      type: `urn:sigil-dna:problem:${code.toLowerCase().replaceAll('_', '-')}`,
-      title: TITLES[code],
-      status,
-      detail,
-      code,
-      requestId,
-      ...(errors ? { errors } : {}),
-    },
-    headers,
-    unexpected: false,
-  });
+/** Nest's HTTP exceptions (its router's 404, guards' and pipes' errors) by status. */
+function fromHttpException(error: HttpException): (Details & { code: ProblemCode }) | null {
+  const status = error.getStatus();
+  if (status === 404) return { code: 'NOT_FOUND', detail: 'no such route' };
+  if (status === 405) return { code: 'NOT_FOUND', detail: 'method not allowed', status: 405 };
+  if (status === 409) return { code: 'CONFLICT', detail: error.message };
+  if (status === 413) return { code: 'PAYLOAD_TOO_LARGE', detail: 'request body is too large' };
+  if (status === 429) return { code: 'RATE_LIMITED', detail: 'rate limit exceeded' };
+  if (status >= 400 && status < 500) return { code: 'VALIDATION_FAILED', detail: error.message, status };
+  return null;
+}
 
-  if (error instanceof SigilValidationError)
-    return make(400, 'VALIDATION_FAILED', error.message, error.errors);
-  if (error instanceof SigilNotFoundError) return make(404, 'NOT_FOUND', 'no such sigil');
-  if (error instanceof IdempotencyConflictError) return make(409, 'CONFLICT', error.message);
-  if (error instanceof DataTooLargeError) {
-    return make(413, 'PAYLOAD_TOO_LARGE', error.message, [{ field: 'data', message: error.message }]);
-  }
-  if (error instanceof AuthenticationError) {
-    const challenge =
-      error.reason === 'missing_token'
-        ? REALM
-        : `${REALM}, error="invalid_token", error_description="${error.description}"`;
-    return make(401, 'UNAUTHORIZED', error.description, undefined, { 'www-authenticate': challenge });
-  }
-  if (error instanceof InsufficientScopeError) {
-    return make(403, 'FORBIDDEN', error.message, undefined, {
-      'www-authenticate': `${REALM}, error="insufficient_scope", scope="${error.required}"`,
-    });
-  }
-  if (error instanceof RateLimitedError) {
-    return make(429, 'RATE_LIMITED', error.message, undefined, {
-      'retry-after': String(error.retryAfterSeconds),
-    });
-  }
-  if (error instanceof JsonBodyError) {
-    return make(
-      error.status,
-      error.status === 413 ? 'PAYLOAD_TOO_LARGE' : 'VALIDATION_FAILED',
-      error.message,
-      [{ field: error.field, message: error.message }],
-    );
-  }
-  if (error instanceof StorageUnavailableError) {
-    return make(503, 'STORAGE_UNAVAILABLE', 'storage is unavailable; retry later', undefined, {
-      'retry-after': '1',
-    });
-  }
+/** The framework's errors, which carry no domain code: Fastify's by `code`, Nest's by status. */
+function fromFramework(error: unknown): (Details & { code: ProblemCode }) | null {
   // Nest hands Fastify's own errors to the filter wrapped in an HttpException whose cause is the original.
   const fastifyCode =
     (error as { code?: unknown } | null)?.code ??
     (error as { cause?: { code?: unknown } } | null)?.cause?.code;
   if (typeof fastifyCode === 'string' && fastifyCode in FASTIFY_ERRORS) {
     const known = FASTIFY_ERRORS[fastifyCode];
-    return make(
-      known.status,
-      known.code,
-      known.detail,
-      known.field ? [{ field: known.field, message: known.detail }] : undefined,
-    );
+    return {
+      code: known.code,
+      status: known.status,
+      detail: known.detail,
+      ...(known.field ? { errors: [{ field: known.field, message: known.detail }] } : {}),
+    };
   }
-  if (error instanceof HttpException) {
-    const status: number = error.getStatus();
-    if (status === 404) return make(404, 'NOT_FOUND', 'no such route');
-    if (status === 413) return make(413, 'PAYLOAD_TOO_LARGE', 'request body is too large');
-    if (status === 429) return make(429, 'RATE_LIMITED', 'rate limit exceeded');
-    if (status === 405) return make(405, 'NOT_FOUND', 'method not allowed');
-    if (status === 409) return make(409, 'CONFLICT', error.message);
-    if (status >= 400 && status < 500) return make(status, 'VALIDATION_FAILED', error.message);
-  }
+  if (error instanceof HttpException) return fromHttpException(error);
   // Fastify marks client errors it raises with a 4xx statusCode (e.g. proto-poisoned JSON, bad URLs).
   const statusCode = (error as { statusCode?: unknown } | null)?.statusCode;
   if (typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500) {
-    return make(
-      statusCode === 413 ? 413 : 400,
-      statusCode === 413 ? 'PAYLOAD_TOO_LARGE' : 'VALIDATION_FAILED',
-      'the request could not be processed',
-      [{ field: 'body', message: 'the request could not be processed' }],
-    );
+    const tooLarge = statusCode === 413;
+    const detail = 'the request could not be processed';
+    return {
+      code: tooLarge ? 'PAYLOAD_TOO_LARGE' : 'VALIDATION_FAILED',
+      status: tooLarge ? 413 : 400,
+      detail,
+      errors: [{ field: 'body', message: detail }],
+    };
+  }
+  return null;
+}
+
+/** The problem body for a code, with the table's title and (unless given) its status. */
+export function problemBody(
+  code: ProblemCode,
+  details: { detail: string; errors?: FieldError[]; status?: number },
+  requestId: string,
+): Problem {
+  return {
+    type: problemType(code),
+    title: PROBLEM_TYPES[code].title,
+    status: details.status ?? PROBLEM_TYPES[code].status,
+    detail: details.detail,
+    code,
+    requestId,
+    ...(details.errors ? { errors: details.errors } : {}),
+  };
+}
+
+/** Any error, as the client sees it: a domain error by its code, the framework's by theirs, else 500. */
+export function problemFor(error: unknown, requestId: string): ProblemResponse {
+  if (isDomainError(error)) {
+    const details = detailsOf(error);
+    return {
+      problem: problemBody(error.code, details, requestId),
+      headers: details.headers ?? {},
+      unexpected: false,
+    };
+  }
+  const framework = fromFramework(error);
+  if (framework) {
+    return { problem: problemBody(framework.code, framework, requestId), headers: {}, unexpected: false };
   }
   return {
-    ...make(500, 'INTERNAL', 'an unexpected error occurred; quote the requestId when reporting it'),
+    problem: problemBody(
+      'INTERNAL',
+      { detail: 'an unexpected error occurred; quote the requestId when reporting it' },
+      requestId,
+    ),
+    headers: {},
     unexpected: true,
   };
 }

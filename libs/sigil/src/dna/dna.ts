@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import type { ConsciousnessState } from '#storage';
+import type { ConsciousnessState } from '../domain/sigil-record.js';
 
+/** How many numbers a resonance pattern has; also the only match query length adapters accept. */
 export const RESONANCE_LENGTH = 16;
 
 /** `sha256:<hex>` of the canonical JSON of a sigil's data. */
@@ -26,6 +27,7 @@ export function resonancePattern(canonicalData: string, state: ConsciousnessStat
   return pattern;
 }
 
-function round6(x: number): number {
+/** Rounds to 6 decimals: resonance patterns and similarities are both reported at this precision. */
+export function round6(x: number): number {
   return Math.round(x * 1e6) / 1e6;
 }

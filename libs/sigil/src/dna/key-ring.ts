@@ -1,5 +1,4 @@
 import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
-import { Logger } from '@nestjs/common';
 
 const HKDF_SALT = 'sigil-dna/v1';
 const KID_LABEL = 'sigil-dna/kid';
@@ -60,7 +59,6 @@ function buildState(activeHex: string, previousHex: readonly string[]): RingStat
  * singleton stays the same object and no caller ever sees half a ring. Tenant-key caches start empty.
  */
 export class KeyRing {
-  private readonly logger = new Logger('KeyRing');
   private state: RingState;
 
   constructor(activeHex: string, previousHex: readonly string[] = []) {
@@ -73,13 +71,11 @@ export class KeyRing {
 
   /**
    * Replaces every secret at once. Throws (keeping the current ring) if any secret is malformed.
-   * Logs the audit event `keys.rotated` with kids only.
+   * Returns the new status (kids only) for the caller's audit line.
    */
   reload(activeHex: string, previousHex: readonly string[] = []): KeyRingStatus {
     this.state = buildState(activeHex, previousHex);
-    const status = this.status();
-    this.logger.log({ audit: true, event: 'keys.rotated', ...status });
-    return status;
+    return this.status();
   }
 
   has(kid: string): boolean {

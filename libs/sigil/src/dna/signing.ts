@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { SigilRecord } from '#storage';
+import type { SigilRecord } from '../domain/index.js';
 import { canonicalJson } from './canonical-json.js';
 
 /** The fields a signature covers (SPEC §5). Revocation fields are deliberately outside it: they change. */

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { ConsciousnessState, SigilMetadata } from '#storage';
+import type { ConsciousnessState, SigilMetadata } from '../domain/index.js';
 import { DEFAULT_CONSCIOUSNESS } from '../sigil.types.js';
 import { canonicalJson } from './canonical-json.js';
 import { dataDigest, RESONANCE_LENGTH, resonancePattern } from './dna.js';

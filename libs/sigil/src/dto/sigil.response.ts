@@ -1,24 +1,24 @@
 import { ApiProperty, ApiPropertyOptional, OmitType } from '@nestjs/swagger';
 
-class ConsciousnessStateView {
+export class ConsciousnessStateView {
   @ApiProperty() phi!: number;
   @ApiProperty() coherence!: number;
   @ApiProperty() awareness!: number;
   @ApiPropertyOptional() resonance?: number;
 }
 
-class MetadataView {
+export class MetadataView {
   @ApiPropertyOptional() source?: string;
   @ApiPropertyOptional() version?: string;
   @ApiPropertyOptional({ type: [String] }) tags?: string[];
 }
 
-class DnaView {
+export class DnaView {
   @ApiProperty({ pattern: '^sha256:[0-9a-f]{64}$' }) digest!: string;
   @ApiProperty({ type: [Number], minItems: 16, maxItems: 16 }) resonancePattern!: number[];
 }
 
-/** The sigil as the API returns it (documentation only: the service returns the stored record). */
+/** The sigil as the API returns it; `toSigilView` (sigil.mapper.ts) writes it field by field. */
 export class SigilView {
   @ApiProperty({ pattern: '^sigil_[0-9A-HJKMNP-TV-Z]{26}$' }) id!: string;
   @ApiProperty() tenantId!: string;
@@ -48,9 +48,4 @@ export class SigilListView {
     description: 'Pass as `cursor` for the next page; null on the last.',
   })
   nextCursor!: string | null;
-}
-
-export class KeyStatusView {
-  @ApiProperty({ example: '3f9a1c2b' }) activeKid!: string;
-  @ApiProperty({ type: [String] }) verifyOnlyKids!: string[];
 }

@@ -27,7 +27,11 @@ export class FieldErrorView {
 
 /** RFC 9457 problem details, as every error of this API is returned. */
 export class ProblemView {
-  @ApiProperty({ example: 'https://sigil-dna.dev/problems/validation-failed' }) type!: string;
+  @ApiProperty({
+    example: 'urn:sigil-dna:problem:validation-failed',
+    description: '`urn:sigil-dna:problem:` and the code in kebab case.',
+  })
+  type!: string;
   @ApiProperty({ example: 'Validation failed' }) title!: string;
   @ApiProperty({ example: 400 }) status!: number;
   @ApiProperty({ example: 'metadata.tags: tags must contain no more than 10 elements' }) detail!: string;
@@ -60,16 +64,20 @@ const DESCRIPTIONS: Record<number, string> = {
   503: 'Storage unavailable',
 };
 
-/** Documents problem+json error responses for the given statuses. */
-export function ApiProblems(...statuses: number[]): MethodDecorator & ClassDecorator {
+/**
+ * Documents problem+json error responses for the given statuses; `[status, description]` says what
+ * the status means for this operation where the common description does not fit.
+ */
+export function ApiProblems(...statuses: (number | [number, string])[]): MethodDecorator & ClassDecorator {
   return applyDecorators(
     ApiExtraModels(ProblemView),
-    ...statuses.map((status) =>
-      ApiResponse({
+    ...statuses.map((entry) => {
+      const [status, description] = typeof entry === 'number' ? [entry, DESCRIPTIONS[entry]] : entry;
+      return ApiResponse({
         status,
-        description: DESCRIPTIONS[status] ?? 'Error',
+        description: description ?? 'Error',
         content: { [PROBLEM_CONTENT_TYPE]: { schema: { $ref: getSchemaPath(ProblemView) } } },
-      }),
-    ),
+      });
+    }),
   );
 }

@@ -6,8 +6,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { PatternIndex } from '../adapters/level/pattern.index.js';
-import { rankMatches, similarity } from '../adapters/shared/similarity.js';
-import type { MatchQuery, PatternEntry } from '../sigil.repository.js';
+import { type MatchQuery, type PatternEntry, rankMatches, similarity } from '#sigil';
 
 /** mulberry32, seeded: a failing case reproduces. */
 function seededRandom(seed: number): () => number {

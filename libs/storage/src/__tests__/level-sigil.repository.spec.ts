@@ -9,11 +9,16 @@ import { ClassicLevel } from 'classic-level';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
 import { LevelSigilRepository } from '../adapters/level/level-sigil.repository.js';
+import { levelRecordKey } from '../testing.js';
 import { toStorageError } from '../adapters/level/level.errors.js';
-import { rankMatches } from '../adapters/shared/similarity.js';
-import type { SigilRecord } from '../sigil-record.js';
-import type { MatchQuery, SigilRepository } from '../sigil.repository.js';
-import { StorageUnavailableError, StoreLockedError } from '../storage.errors.js';
+import {
+  type MatchQuery,
+  rankMatches,
+  type SigilRecord,
+  type SigilRepository,
+  StorageUnavailableError,
+} from '#sigil';
+import { StoreLockedError } from '../storage.errors.js';
 import { makeSigilRecord } from './sigil-record.fixture.js';
 import { describeSigilRepositoryContract } from './sigil-repository.contract.js';
 
@@ -70,7 +75,7 @@ async function reference(repo: SigilRepository, tenantId: string, query: MatchQu
 
 /** Iterator calls that scanned a tenant's records (the match index load is one). */
 function recordScans(spy: { mock: { calls: unknown[][] } }, tenantId: string): number {
-  const prefix = LevelSigilRepository.recordKey(tenantId, '');
+  const prefix = levelRecordKey(tenantId, '');
   return spy.mock.calls.filter((call) => (call[0] as { gte?: string } | undefined)?.gte === prefix).length;
 }
 
@@ -220,7 +225,7 @@ describe('LevelSigilRepository (LevelDB specifics)', () => {
       await repo.create(tenant, record);
       await repo.close();
 
-      const key = LevelSigilRepository.recordKey(tenant, record.id);
+      const key = levelRecordKey(tenant, record.id);
       expect(key).toBe(`s!${tenant}!${record.id}`);
       const db = new ClassicLevel<string, string>(path);
       await db.open();
@@ -291,7 +296,7 @@ describe('LevelSigilRepository (LevelDB specifics)', () => {
 
       const db = new ClassicLevel<string, string>(path);
       await db.open();
-      await db.put(LevelSigilRepository.recordKey(tenant, record.id), '{"secret-sigil-content": ');
+      await db.put(levelRecordKey(tenant, record.id), '{"secret-sigil-content": ');
       await db.close();
 
       const reopened = await open();
@@ -347,7 +352,7 @@ describe('LevelSigilRepository (LevelDB specifics)', () => {
 
       const db = new ClassicLevel<string, string>(path);
       await db.open();
-      const key = LevelSigilRepository.recordKey(tenant, record.id);
+      const key = levelRecordKey(tenant, record.id);
       const edited = { ...record, dna: { ...record.dna, resonancePattern: Array<number>(16).fill(0.25) } };
       await db.put(key, JSON.stringify(edited));
       await db.close();
@@ -415,7 +420,7 @@ describe('LevelSigilRepository (LevelDB specifics)', () => {
       const db = new ClassicLevel<string, string>(path);
       await db.open();
       const rewrite = async (record: SigilRecord, resonancePattern: unknown) => {
-        const key = LevelSigilRepository.recordKey(tenant, record.id);
+        const key = levelRecordKey(tenant, record.id);
         await db.put(key, JSON.stringify({ ...record, dna: { ...record.dna, resonancePattern } }));
       };
       for (const [i, resonancePattern] of odd.entries()) await rewrite(records[i], resonancePattern);

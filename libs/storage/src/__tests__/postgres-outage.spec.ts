@@ -6,9 +6,12 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
 import { type PostgresServer, startPostgres } from '../../../../test/support/postgres-server.js';
 import { PostgresSigilRepository } from '../adapters/postgres/postgres-sigil.repository.js';
-import type { SigilRecord } from '../sigil-record.js';
-import type { IdempotencyClaim, SigilRepository } from '../sigil.repository.js';
-import { StorageUnavailableError } from '../storage.errors.js';
+import {
+  type IdempotencyClaim,
+  type SigilRecord,
+  type SigilRepository,
+  StorageUnavailableError,
+} from '#sigil';
 import { makeSigilRecord } from './sigil-record.fixture.js';
 
 // Small on purpose: an outage must surface within these, never as a hang.

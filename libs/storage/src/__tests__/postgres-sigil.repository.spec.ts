@@ -7,10 +7,15 @@ import { type PostgresServer, startPostgres } from '../../../../test/support/pos
 import { createSigilDataSource } from '../adapters/postgres/postgres.data-source.js';
 import { pendingMigrations, runMigrations, schemaDrift } from '../adapters/postgres/postgres.migrations.js';
 import { PostgresSigilRepository } from '../adapters/postgres/postgres-sigil.repository.js';
-import { rankMatches, similarity } from '../adapters/shared/similarity.js';
-import type { SigilRecord } from '../sigil-record.js';
-import type { IdempotencyClaim, MatchQuery, PatternEntry } from '../sigil.repository.js';
-import { StorageUnavailableError } from '../storage.errors.js';
+import {
+  type IdempotencyClaim,
+  type MatchQuery,
+  type PatternEntry,
+  rankMatches,
+  type SigilRecord,
+  similarity,
+  StorageUnavailableError,
+} from '#sigil';
 import { makeSigilRecord } from './sigil-record.fixture.js';
 import { describeSigilRepositoryContract } from './sigil-repository.contract.js';
 
@@ -160,9 +165,30 @@ describe('PostgresSigilRepository (Postgres-specific)', () => {
       await expect(PostgresSigilRepository.open({ url, ...OPTIONS, migrate: false })).rejects.toThrow(
         /pending migration.*CreateSigils1795736700000/,
       );
+      await expect(PostgresSigilRepository.open({ url, ...OPTIONS, migrate: false })).rejects.toMatchObject({
+        name: 'SchemaBehindError',
+        pending: ['CreateSigils1795736700000'],
+        applied: [],
+      });
       await open(url);
       const repo = await open(url, { migrate: false });
       await expect(repo.ping()).resolves.toBeUndefined();
+    });
+
+    it('say when the schema is an older one (some applied, some pending): it may hold data', async () => {
+      const { url } = await freshDatabase();
+      await open(url);
+      // As if this database had been migrated by an older release that knew another migration.
+      await sql(url, `DELETE FROM sigil_migrations`);
+      await sql(
+        url,
+        `INSERT INTO sigil_migrations ("timestamp", name) VALUES (1700000000000, 'Older1700000000000')`,
+      );
+      await expect(PostgresSigilRepository.open({ url, ...OPTIONS, migrate: false })).rejects.toMatchObject({
+        name: 'SchemaBehindError',
+        pending: ['CreateSigils1795736700000'],
+        applied: ['Older1700000000000'],
+      });
     });
   });
 

@@ -1,6 +1,6 @@
 import { monotonicFactory } from 'ulid';
 
-import type { SigilRecord } from '../sigil-record.js';
+import type { SigilRecord } from '#sigil';
 
 // Monotonic: ids made within one millisecond still sort in creation order, as list order assumes.
 const ulid = monotonicFactory();

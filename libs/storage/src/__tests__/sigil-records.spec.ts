@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { ClassicLevel } from 'classic-level';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LevelSigilRepository } from '../adapters/level/level-sigil.repository.js';
-import { recordsOf } from '../sigil-records.js';
-import { CorruptRecordError } from '../storage.errors.js';
+import { levelRecordKey } from '../testing.js';
+import { CorruptRecordError, recordsOf } from '#sigil';
 import { makeSigilRecord } from './sigil-record.fixture.js';
 
 describe('recordsOf over a store with damaged records', () => {
@@ -29,7 +29,7 @@ describe('recordsOf over a store with damaged records', () => {
     await repo.close();
     const damaged = damage(ids);
     const db = new ClassicLevel<string, string>(path);
-    for (const id of damaged) await db.put(LevelSigilRepository.recordKey('acme', id), '{"truncated');
+    for (const id of damaged) await db.put(levelRecordKey('acme', id), '{"truncated');
     await db.close();
     repo = await LevelSigilRepository.open({ path, sync: false });
     return { repo, ids, damaged };

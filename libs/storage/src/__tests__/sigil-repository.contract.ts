@@ -1,22 +1,23 @@
 /**
  * The behaviour every SigilRepository adapter must have. Adapter specs call
  * `describeSigilRepositoryContract` with a factory for a fresh, empty store; nothing here knows
- * which adapter it is testing, so another lib (or the future Postgres adapter) can import this
- * file by relative path and run it unchanged.
+ * which adapter it is testing, so the memory, LevelDB and Postgres specs all run it unchanged and
+ * a new adapter is held to the same contract by one more call.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
-import type { SigilRecord } from '../sigil-record.js';
-import { rankMatches, similarity } from '../adapters/shared/similarity.js';
-import type {
-  IdempotencyClaim,
-  ListQuery,
-  MatchQuery,
-  PatternEntry,
-  Revocation,
-  SigilRepository,
-} from '../sigil.repository.js';
-import { StorageUnavailableError } from '../storage.errors.js';
+import {
+  type IdempotencyClaim,
+  type ListQuery,
+  type MatchQuery,
+  type PatternEntry,
+  rankMatches,
+  type Revocation,
+  type SigilRecord,
+  type SigilRepository,
+  similarity,
+  StorageUnavailableError,
+} from '#sigil';
 import { makeSigilRecord, newSigilId } from './sigil-record.fixture.js';
 
 export interface SigilRepositoryHarness {

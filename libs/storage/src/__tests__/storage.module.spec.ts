@@ -8,8 +8,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { LevelSigilRepository } from '../adapters/level/level-sigil.repository.js';
 import { MemorySigilRepository } from '../adapters/memory/memory-sigil.repository.js';
-import { SigilRepository } from '../sigil.repository.js';
-import { StorageUnavailableError, StoreLockedError } from '../storage.errors.js';
+import { SigilRepository, StorageUnavailableError } from '#sigil';
+import { StoreLockedError } from '../storage.errors.js';
 import { StorageModule } from '../storage.module.js';
 import type { StorageOptions } from '../storage.options.js';
 

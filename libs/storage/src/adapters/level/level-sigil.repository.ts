@@ -19,8 +19,8 @@
  * newer) and deletes between page reads can neither repeat nor skip an existing sigil.
  *
  * To alter a stored sigil by hand (e2e tamper tests): close the app, open the path with
- * classic-level (utf8 keys and values), rewrite the JSON at `LevelSigilRepository.recordKey(
- * tenant, id)`, close, and start again. Index entries are derived from the record at create time,
+ * classic-level (utf8 keys and values), rewrite the JSON at `levelRecordKey(tenant, id)` (from
+ * `#storage/testing`), close, and start again. Index entries are derived from the record at create time,
  * so edit tags/source/revokedAt by hand only if stale index entries do not matter; listings
  * re-check every filter against the record itself, so they never return a non-matching sigil.
  *
@@ -32,12 +32,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
-import { resolve } from 'node:path';
 
 import { ClassicLevel } from 'classic-level';
 
-import type { SigilRecord } from '../../sigil-record.js';
 import {
+  assertMatchQuery,
+  assertTenant,
+  CorruptRecordError,
   type CreateOutcome,
   type IdempotencyClaim,
   type ListPage,
@@ -49,28 +50,33 @@ import {
   type Revocation,
   type Rewrapped,
   type SignatureRef,
+  type SigilRecord,
   SigilRepository,
-} from '../../sigil.repository.js';
-import {
-  assertTenant,
-  CorruptRecordError,
+  type SnapshotReport,
   StorageUnavailableError,
-  StoreLockedError,
-} from '../../storage.errors.js';
+} from '#sigil';
+import { StoreLockedError } from '../../storage.errors.js';
 import { judgeClaim, type StoredClaim, toStoredClaim } from '../shared/idempotency-claim.policy.js';
-import { assertRecordFor, decodeStored, encodeRecord, sameRecord } from '../shared/sigil-record.codec.js';
+import { LifecycleGate } from '../shared/lifecycle.gate.js';
+import { withRevocation } from '../shared/revocation.policy.js';
+import {
+  assertRecordFor,
+  decodePatternEntry,
+  decodeStored,
+  encodeRecord,
+  sameRecord,
+} from '../shared/sigil-record.codec.js';
 import { assertListLimit, distinctTags, matchesListQuery } from '../shared/sigil-query.matcher.js';
 import { assertRewrapArgs, carries, withSignature } from '../shared/rewrap.policy.js';
-import { assertMatchQuery } from '../shared/similarity.js';
 import { GroupCommitQueue } from './group-commit.queue.js';
 import { KeyedMutex } from './keyed.mutex.js';
 import { isLockedError, toStorageError } from './level.errors.js';
 import { lastKeyPart, levelKeys, prefixRange } from './level.keys.js';
+import { hasAnyKey, type LevelSnapshot, scanRange } from './level.scan.js';
 import { type PatternChange, PatternIndexes } from './pattern.index.js';
-import { copyLevelStore, type SnapshotReport } from './level-snapshot.js';
+import { copyLevelStore } from './level-snapshot.js';
 
 type Db = ClassicLevel<string, string>;
-type Snapshot = ReturnType<Db['snapshot']>;
 type BatchOp = { type: 'put'; key: string; value: string } | { type: 'del'; key: string };
 /** Rides in a write's batch so the match index changes exactly when, and only if, the store does. */
 type IndexOp = { type: 'index'; tenantId: string; change: PatternChange };
@@ -90,18 +96,11 @@ export interface LevelSigilRepositoryOptions {
   matchIndexMaxSigils?: number;
 }
 
-/** Stores open in this process, by resolved path (see openAt). */
-const OPEN_STORES = new Map<string, LevelSigilRepository>();
-
 /** How many entries patterns() and tenants() read per native call. */
 const SCAN_CHUNK = 256;
 /** Per native call while loading a match index: bigger chunks, fewer round trips for 100k records. */
 const INDEX_LOAD_CHUNK = 1024;
 const DEFAULT_MATCH_INDEX_MAX_SIGILS = 1_000_000;
-
-function closedError(): StorageUnavailableError {
-  return new StorageUnavailableError('LevelDB store is closed');
-}
 
 function describeError(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
@@ -111,9 +110,11 @@ export class LevelSigilRepository extends SigilRepository {
   private readonly writes: GroupCommitQueue<QueuedOp>;
   private readonly locks = new KeyedMutex();
   private readonly matchIndexes: PatternIndexes;
-  /** Operations started before close(); close() lets them finish instead of failing them midway. */
-  private readonly inflight = new Set<Promise<unknown>>();
-  private closing: Promise<void> | null = null;
+  private readonly gate = new LifecycleGate({
+    store: 'LevelDB store',
+    release: () => this.release(),
+    mapError: toStorageError,
+  });
   /** Set when a batch failed with an I/O error: the log may be torn, reopen before writing again. */
   private logSuspect = false;
 
@@ -134,7 +135,7 @@ export class LevelSigilRepository extends SigilRepository {
         // is unreadable at the next open — acknowledged writes would vanish at restart (the chaos
         // harness's disk-full scenario showed exactly that). So the next batch first reopens the
         // store: recovery keeps every synced record before the failure and starts a fresh log.
-        if (this.closing === null && toStorageError(err, 'write') instanceof StorageUnavailableError) {
+        if (this.gate.isOpen && toStorageError(err, 'write') instanceof StorageUnavailableError) {
           this.logSuspect = true;
         }
         throw err;
@@ -171,21 +172,13 @@ export class LevelSigilRepository extends SigilRepository {
       const cause = err instanceof Error && err.cause instanceof Error ? `: ${err.cause.message}` : '';
       throw new Error(`Could not open LevelDB at ${path}: ${describeError(err)}${cause}`, { cause: err });
     }
-    const repository = new LevelSigilRepository(db, path, sync, matchIndexMaxSigils);
-    OPEN_STORES.set(resolve(path), repository);
-    return repository;
-  }
-
-  /** The key holding a sigil's JSON, for tests that rewrite a stored record directly. */
-  static recordKey(tenantId: string, id: string): string {
-    assertTenant(tenantId);
-    return levelKeys.record(tenantId, id);
+    return new LevelSigilRepository(db, path, sync, matchIndexMaxSigils);
   }
 
   async create(tenantId: string, sigil: SigilRecord, claim?: IdempotencyClaim): Promise<CreateOutcome> {
     assertTenant(tenantId);
     assertRecordFor(tenantId, sigil);
-    return this.guard('create', async () => {
+    return this.gate.run('create', async () => {
       const text = encodeRecord(sigil);
       // Decoded before writing: the index must see the pattern as stored, not the caller's object.
       const stored = decodeStored<SigilRecord>(text, 'create');
@@ -214,22 +207,17 @@ export class LevelSigilRepository extends SigilRepository {
 
   async findById(tenantId: string, id: string): Promise<SigilRecord | null> {
     assertTenant(tenantId);
-    return this.guard('read', () => this.readRecord(tenantId, id));
+    return this.gate.run('read', () => this.readRecord(tenantId, id));
   }
 
   async revoke(tenantId: string, id: string, revocation: Revocation): Promise<SigilRecord | null> {
     assertTenant(tenantId);
     const key = levelKeys.record(tenantId, id);
-    return this.guard('revoke', () =>
+    return this.gate.run('revoke', () =>
       this.locks.run(key, async () => {
         const record = await this.readRecord(tenantId, id);
         if (record === null || record.revokedAt !== null) return record;
-        const revoked: SigilRecord = {
-          ...record,
-          revokedAt: revocation.revokedAt,
-          revokedBy: revocation.revokedBy,
-          revocationReason: revocation.reason,
-        };
+        const revoked = withRevocation(record, revocation);
         await this.writes.write([
           { type: 'put', key, value: encodeRecord(revoked) },
           { type: 'put', key: levelKeys.revoked(tenantId, id), value: '' },
@@ -244,7 +232,7 @@ export class LevelSigilRepository extends SigilRepository {
     assertTenant(tenantId);
     const key = levelKeys.record(tenantId, id);
     // Same lock as revoke, so a revoke racing a delete cannot write the record back.
-    return this.guard('delete', () =>
+    return this.gate.run('delete', () =>
       this.locks.run(key, async () => {
         const record = await this.readRecord(tenantId, id);
         if (record === null) return false;
@@ -270,7 +258,7 @@ export class LevelSigilRepository extends SigilRepository {
   async listPage(tenantId: string, query: ListQuery): Promise<ListPage> {
     assertTenant(tenantId);
     assertListLimit(query.limit);
-    return this.guard('list', async () => {
+    return this.gate.run('list', async () => {
       // One snapshot for index and records, so a page never mixes two states of the store.
       const snapshot = this.db.snapshot();
       try {
@@ -305,7 +293,7 @@ export class LevelSigilRepository extends SigilRepository {
   async match(tenantId: string, query: MatchQuery): Promise<MatchHit[]> {
     assertTenant(tenantId);
     assertMatchQuery(query);
-    return this.guard('match', async () => (await this.matchIndexes.get(tenantId)).rank(query));
+    return this.gate.run('match', async () => (await this.matchIndexes.get(tenantId)).rank(query));
   }
 
   async restore(tenantId: string, record: SigilRecord): Promise<RestoreOutcome> {
@@ -314,7 +302,7 @@ export class LevelSigilRepository extends SigilRepository {
     const key = levelKeys.record(tenantId, record.id);
     // The record's lock, as revoke and delete take it: a restore never interleaves with either,
     // and concurrent restores of one id insert it once.
-    return this.guard('restore', () =>
+    return this.gate.run('restore', () =>
       this.locks.run(key, async (): Promise<RestoreOutcome> => {
         const existing = await this.readRecord(tenantId, record.id);
         if (existing !== null) return sameRecord(existing, record) ? 'unchanged' : 'conflict';
@@ -334,7 +322,7 @@ export class LevelSigilRepository extends SigilRepository {
     assertTenant(tenantId);
     assertRewrapArgs(id, expected, next);
     const key = levelKeys.record(tenantId, id);
-    return this.guard('rewrap', () =>
+    return this.gate.run('rewrap', () =>
       this.locks.run(key, async () => {
         const record = await this.readRecord(tenantId, id);
         if (record === null || !carries(record, expected)) return false;
@@ -344,42 +332,33 @@ export class LevelSigilRepository extends SigilRepository {
     );
   }
 
-  /** Whether a tenant's match index is loaded (tests). */
-  /**
-   * The store this process has open at `path`, if any. LevelDB's LOCK makes the opener the only
-   * process that can read a live store, so an in-process backup (the admin endpoint) finds the open
-   * adapter here rather than through DI, where it may be wrapped (InstrumentedSigilRepository).
-   */
-  static openAt(path: string): LevelSigilRepository | undefined {
-    return OPEN_STORES.get(resolve(path));
-  }
-
   /**
    * A consistent copy of the live store into a new store at `target` (missing or empty), from one
    * snapshot iterator while writes go on: see level-snapshot.ts. Every write acknowledged before the
    * call is in the copy.
    */
   async snapshotTo(target: string): Promise<SnapshotReport> {
-    return this.guard('backup', () => copyLevelStore(this.db, target));
+    return this.gate.run('backup', () => copyLevelStore(this.db, target));
   }
 
+  /** Whether a tenant's match index is loaded (tests). */
   hasMatchIndex(tenantId: string): boolean {
     return this.matchIndexes.has(tenantId);
   }
 
   patterns(tenantId: string): AsyncIterable<PatternEntry> {
     assertTenant(tenantId);
-    if (this.closing !== null) throw closedError();
+    this.gate.assertOpen();
     return this.scanPatterns(tenantId);
   }
 
   tenants(): AsyncIterable<string> {
-    if (this.closing !== null) throw closedError();
+    this.gate.assertOpen();
     return this.scanTenants();
   }
 
   async ping(): Promise<void> {
-    return this.guard('ping', async () => {
+    return this.gate.run('ping', async () => {
       const key = levelKeys.probe(randomUUID());
       const value = randomUUID();
       await this.writes.write([{ type: 'put', key, value }]);
@@ -391,16 +370,14 @@ export class LevelSigilRepository extends SigilRepository {
 
   /** Idempotent. Lets started operations and queued writes finish, then closes the database. */
   async close(): Promise<void> {
-    this.closing ??= this.shutdown();
-    return this.closing;
+    return this.gate.close();
   }
 
-  private async shutdown(): Promise<void> {
-    await Promise.allSettled([...this.inflight]);
+  /** The gate's release: runs once, after every operation it admitted has settled. */
+  private async release(): Promise<void> {
     await this.writes.drain();
     this.matchIndexes.clear();
     await this.db.close();
-    if (OPEN_STORES.get(resolve(this.path)) === this) OPEN_STORES.delete(resolve(this.path));
   }
 
   /**
@@ -412,18 +389,6 @@ export class LevelSigilRepository extends SigilRepository {
     if (this.db.status === 'open') await this.db.close();
     await this.db.open();
     this.logSuspect = false;
-  }
-
-  /** Runs one operation: refused after close(), tracked until settled, I/O errors mapped. */
-  private guard<T>(operation: string, run: () => Promise<T>): Promise<T> {
-    if (this.closing !== null) return Promise.reject(closedError());
-    const done = run().catch((err: unknown) => {
-      throw toStorageError(err, operation);
-    });
-    this.inflight.add(done);
-    const forget = () => this.inflight.delete(done);
-    void done.then(forget, forget);
-    return done;
   }
 
   /** Everything a new record writes: the record, its index entries, the tenant registry. */
@@ -471,9 +436,9 @@ export class LevelSigilRepository extends SigilRepository {
   private async *candidates(
     tenantId: string,
     query: ListQuery,
-    snapshot: Snapshot,
+    snapshot: LevelSnapshot,
   ): AsyncGenerator<{ id: string; record: SigilRecord }> {
-    const chunk = query.limit + 1;
+    const read = { chunk: query.limit + 1, reverse: true, snapshot };
     const indexPrefix =
       query.tag !== undefined
         ? levelKeys.tagPrefix(tenantId, query.tag)
@@ -485,33 +450,24 @@ export class LevelSigilRepository extends SigilRepository {
 
     if (indexPrefix === null) {
       const range = prefixRange(levelKeys.recordPrefix(tenantId), query.after);
-      const entries = this.db.iterator({ ...range, reverse: true, snapshot });
-      try {
-        for (let batch = await entries.nextv(chunk); batch.length > 0; batch = await entries.nextv(chunk)) {
-          for (const [key, value] of batch) {
-            yield { id: lastKeyPart(key), record: decodeStored<SigilRecord>(value, key, lastKeyPart(key)) };
-          }
+      for await (const batch of scanRange(this.db, { ...read, range })) {
+        for (const [key, value] of batch) {
+          yield { id: lastKeyPart(key), record: decodeStored<SigilRecord>(value, key, lastKeyPart(key)) };
         }
-      } finally {
-        await entries.close();
       }
       return;
     }
 
-    const keys = this.db.keys({ ...prefixRange(indexPrefix, query.after), reverse: true, snapshot });
-    try {
-      for (let batch = await keys.nextv(chunk); batch.length > 0; batch = await keys.nextv(chunk)) {
-        const ids = batch.map(lastKeyPart);
-        const recordKeys = ids.map((id) => levelKeys.record(tenantId, id));
-        const values = await this.db.getMany(recordKeys, { snapshot });
-        for (const [i, value] of values.entries()) {
-          // Written in one batch with its record, an index entry only dangles after hand edits.
-          if (value !== undefined)
-            yield { id: ids[i], record: decodeStored<SigilRecord>(value, recordKeys[i], ids[i]) };
-        }
+    const range = prefixRange(indexPrefix, query.after);
+    for await (const batch of scanRange(this.db, { ...read, range, keysOnly: true })) {
+      const ids = batch.map(lastKeyPart);
+      const recordKeys = ids.map((id) => levelKeys.record(tenantId, id));
+      const values = await this.db.getMany(recordKeys, { snapshot });
+      for (const [i, value] of values.entries()) {
+        // Written in one batch with its record, an index entry only dangles after hand edits.
+        if (value !== undefined)
+          yield { id: ids[i], record: decodeStored<SigilRecord>(value, recordKeys[i], ids[i]) };
       }
-    } finally {
-      await keys.close();
     }
   }
 
@@ -520,44 +476,21 @@ export class LevelSigilRepository extends SigilRepository {
     tenantId: string,
     put: (id: string, pattern: unknown, revoked: boolean) => void,
   ): Promise<void> {
-    const entries = this.db.iterator(prefixRange(levelKeys.recordPrefix(tenantId)));
-    try {
-      for (
-        let batch = await entries.nextv(INDEX_LOAD_CHUNK);
-        batch.length > 0;
-        batch = await entries.nextv(INDEX_LOAD_CHUNK)
-      ) {
-        for (const [key, value] of batch) {
-          const record = decodeStored<SigilRecord>(value, key);
-          // The id from the key, as patterns() reports it.
-          put(lastKeyPart(key), record.dna.resonancePattern, record.revokedAt !== null);
-        }
+    const range = prefixRange(levelKeys.recordPrefix(tenantId));
+    for await (const batch of scanRange(this.db, { range, chunk: INDEX_LOAD_CHUNK })) {
+      for (const [key, value] of batch) {
+        // The id from the key, as patterns() reports it.
+        const entry = decodePatternEntry(lastKeyPart(key), value, key);
+        put(entry.id, entry.resonancePattern, entry.revoked);
       }
-    } finally {
-      await entries.close();
     }
   }
 
   private async *scanPatterns(tenantId: string): AsyncGenerator<PatternEntry> {
     try {
-      const entries = this.db.iterator(prefixRange(levelKeys.recordPrefix(tenantId)));
-      try {
-        for (
-          let batch = await entries.nextv(SCAN_CHUNK);
-          batch.length > 0;
-          batch = await entries.nextv(SCAN_CHUNK)
-        ) {
-          for (const [key, value] of batch) {
-            const record = decodeStored<SigilRecord>(value, key);
-            yield {
-              id: lastKeyPart(key),
-              resonancePattern: record.dna.resonancePattern,
-              revoked: record.revokedAt !== null,
-            };
-          }
-        }
-      } finally {
-        await entries.close();
+      const range = prefixRange(levelKeys.recordPrefix(tenantId));
+      for await (const batch of scanRange(this.db, { range, chunk: SCAN_CHUNK })) {
+        for (const [key, value] of batch) yield decodePatternEntry(lastKeyPart(key), value, key);
       }
     } catch (err) {
       throw toStorageError(err, 'patterns');
@@ -567,23 +500,12 @@ export class LevelSigilRepository extends SigilRepository {
   /** The registry can name a tenant whose sigils were all deleted; one seek filters those out. */
   private async *scanTenants(): AsyncGenerator<string> {
     try {
-      const registry = this.db.keys(prefixRange(levelKeys.tenantPrefix));
-      try {
-        for (
-          let batch = await registry.nextv(SCAN_CHUNK);
-          batch.length > 0;
-          batch = await registry.nextv(SCAN_CHUNK)
-        ) {
-          for (const key of batch) {
-            const tenantId = lastKeyPart(key);
-            const [first] = await this.db
-              .keys({ ...prefixRange(levelKeys.recordPrefix(tenantId)), limit: 1 })
-              .all();
-            if (first !== undefined) yield tenantId;
-          }
+      const registry = prefixRange(levelKeys.tenantPrefix);
+      for await (const batch of scanRange(this.db, { range: registry, chunk: SCAN_CHUNK, keysOnly: true })) {
+        for (const key of batch) {
+          const tenantId = lastKeyPart(key);
+          if (await hasAnyKey(this.db, prefixRange(levelKeys.recordPrefix(tenantId)))) yield tenantId;
         }
-      } finally {
-        await registry.close();
       }
     } catch (err) {
       throw toStorageError(err, 'tenants');

@@ -6,7 +6,7 @@
  * file-level copy of an open store can be torn. Instead one iterator walks every key: classic-level
  * iterators read from an implicit snapshot taken when the iterator is created, so the copy is the
  * store exactly as it was at that instant — every batch committed before it is in, none after it —
- * while writers carry on. The copy goes into a fresh store at `<target>.partial`, is fsynced,
+ * while writers carry on. The copy goes into a fresh store at `<target>.partial-<random>`, is fsynced,
  * compacted and closed, and only then renamed to `<target>`: a target that exists is complete.
  */
 import { randomBytes } from 'node:crypto';
@@ -15,17 +15,8 @@ import { dirname } from 'node:path';
 
 import { ClassicLevel } from 'classic-level';
 
-export interface SnapshotReport {
-  /** Absolute or caller-given path of the finished copy. */
-  path: string;
-  /** Every key copied (records, index entries, claims, tenant registry). */
-  keys: number;
-  /** Sigil records among them (`s!` keys). */
-  sigils: number;
-  /** When the snapshot was taken (ISO): every write acknowledged before this is in the copy. */
-  takenAt: string;
-  durationMs: number;
-}
+import type { SnapshotReport } from '#sigil';
+import { scanRange } from './level.scan.js';
 
 const COPY_CHUNK = 1024;
 
@@ -65,21 +56,13 @@ export async function copyLevelStore(
   let keys = 0;
   let sigils = 0;
   const takenAt = new Date().toISOString();
-  // Created synchronously here: the snapshot is taken now, before any later write can land.
-  const entries = source.iterator();
   try {
-    try {
-      for (
-        let batch = await entries.nextv(COPY_CHUNK);
-        batch.length > 0;
-        batch = await entries.nextv(COPY_CHUNK)
-      ) {
-        await copy.batch(batch.map(([key, value]) => ({ type: 'put' as const, key, value })));
-        keys += batch.length;
-        for (const [key] of batch) if (key.startsWith('s!')) sigils++;
-      }
-    } finally {
-      await entries.close();
+    // The loop's first step creates the iterator in the same tick as takenAt: the snapshot is
+    // taken now, before any later write can land.
+    for await (const batch of scanRange(source, { chunk: COPY_CHUNK })) {
+      await copy.batch(batch.map(([key, value]) => ({ type: 'put' as const, key, value })));
+      keys += batch.length;
+      for (const [key] of batch) if (key.startsWith('s!')) sigils++;
     }
     // One synced write flushes the log (and everything before it) to disk; compaction then folds
     // the log into sorted tables so the copy opens fast and has no log to replay.

@@ -1,4 +1,4 @@
-import { StorageUnavailableError } from '../../storage.errors.js';
+import { StorageUnavailableError } from '#sigil';
 
 /**
  * Codes meaning "the store cannot serve right now" rather than "this request is wrong": LevelDB

@@ -1,5 +1,4 @@
-import type { MatchHit, MatchQuery } from '../../sigil.repository.js';
-import { compareHits, cosineOf, PATTERN_LENGTH } from '../shared/similarity.js';
+import { compareHits, cosineOf, type MatchHit, type MatchQuery, RESONANCE_LENGTH } from '#sigil';
 
 /** One committed write, as the match index sees it. */
 export type PatternChange =
@@ -13,7 +12,7 @@ export type PatternLoader = (
   put: (id: string, pattern: unknown, revoked: boolean) => void,
 ) => Promise<void>;
 
-const D = PATTERN_LENGTH;
+const D = RESONANCE_LENGTH;
 
 /**
  * One tenant's resonance patterns in flat typed arrays, so a match is a tight loop over doubles

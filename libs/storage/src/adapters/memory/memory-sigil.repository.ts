@@ -1,5 +1,6 @@
-import type { SigilRecord } from '../../sigil-record.js';
 import {
+  assertMatchQuery,
+  assertTenant,
   type CreateOutcome,
   type IdempotencyClaim,
   type ListPage,
@@ -10,15 +11,23 @@ import {
   type RestoreOutcome,
   type Revocation,
   type Rewrapped,
+  rankMatches,
   type SignatureRef,
+  type SigilRecord,
   SigilRepository,
-} from '../../sigil.repository.js';
-import { assertTenant, StorageUnavailableError } from '../../storage.errors.js';
+} from '#sigil';
 import { judgeClaim, type StoredClaim, toStoredClaim } from '../shared/idempotency-claim.policy.js';
-import { assertRecordFor, decodeStored, encodeRecord, sameRecord } from '../shared/sigil-record.codec.js';
+import { LifecycleGate } from '../shared/lifecycle.gate.js';
+import { withRevocation } from '../shared/revocation.policy.js';
+import {
+  assertRecordFor,
+  decodePatternEntry,
+  decodeStored,
+  encodeRecord,
+  sameRecord,
+} from '../shared/sigil-record.codec.js';
 import { assertListLimit, matchesListQuery } from '../shared/sigil-query.matcher.js';
 import { assertRewrapArgs, carries, withSignature } from '../shared/rewrap.policy.js';
-import { assertMatchQuery, rankMatches } from '../shared/similarity.js';
 
 /**
  * In-memory adapter for `SIGIL_STORAGE=memory` and unit tests; same contract as LevelDB, nothing
@@ -26,18 +35,19 @@ import { assertMatchQuery, rankMatches } from '../shared/similarity.js';
  * through LevelDB and no caller ever holds an object the store also holds.
  *
  * Each method does all its reads and writes without awaiting in between, so on the single JS
- * thread every operation is atomic and needs no locks.
+ * thread every operation is atomic and needs no locks; nor is one ever in flight when close() is
+ * called, so the lifecycle gate only has to refuse what comes after.
  */
 export class MemorySigilRepository extends SigilRepository {
   /** tenant → id → record JSON. */
   private readonly records = new Map<string, Map<string, string>>();
   private readonly claims = new Map<string, StoredClaim>();
-  private closed = false;
+  private readonly gate = new LifecycleGate({ store: 'memory store', release: async () => {} });
 
   async create(tenantId: string, sigil: SigilRecord, claim?: IdempotencyClaim): Promise<CreateOutcome> {
     assertTenant(tenantId);
     assertRecordFor(tenantId, sigil);
-    this.assertOpen();
+    this.gate.assertOpen();
     const claimKey = claim === undefined ? undefined : JSON.stringify([tenantId, claim.principal, claim.key]);
     if (claim !== undefined && claimKey !== undefined) {
       const stored = this.claims.get(claimKey);
@@ -54,28 +64,23 @@ export class MemorySigilRepository extends SigilRepository {
 
   async findById(tenantId: string, id: string): Promise<SigilRecord | null> {
     assertTenant(tenantId);
-    this.assertOpen();
+    this.gate.assertOpen();
     return this.read(tenantId, id);
   }
 
   async revoke(tenantId: string, id: string, revocation: Revocation): Promise<SigilRecord | null> {
     assertTenant(tenantId);
-    this.assertOpen();
+    this.gate.assertOpen();
     const record = this.read(tenantId, id);
     if (record === null || record.revokedAt !== null) return record;
-    const revoked: SigilRecord = {
-      ...record,
-      revokedAt: revocation.revokedAt,
-      revokedBy: revocation.revokedBy,
-      revocationReason: revocation.reason,
-    };
+    const revoked = withRevocation(record, revocation);
     this.tenantRecords(tenantId).set(id, encodeRecord(revoked));
     return revoked;
   }
 
   async delete(tenantId: string, id: string): Promise<boolean> {
     assertTenant(tenantId);
-    this.assertOpen();
+    this.gate.assertOpen();
     const records = this.records.get(tenantId);
     const deleted = records?.delete(id) ?? false;
     if (records?.size === 0) this.records.delete(tenantId);
@@ -85,7 +90,7 @@ export class MemorySigilRepository extends SigilRepository {
   async listPage(tenantId: string, query: ListQuery): Promise<ListPage> {
     assertTenant(tenantId);
     assertListLimit(query.limit);
-    this.assertOpen();
+    this.gate.assertOpen();
     const records = this.records.get(tenantId) ?? new Map<string, string>();
     // ULID ids sort by creation time, so descending id order is newest first.
     const ids = [...records.keys()]
@@ -104,14 +109,11 @@ export class MemorySigilRepository extends SigilRepository {
 
   patterns(tenantId: string): AsyncIterable<PatternEntry> {
     assertTenant(tenantId);
-    this.assertOpen();
+    this.gate.assertOpen();
     // Taken now, like a LevelDB iterator's implicit snapshot.
     const entries = [...(this.records.get(tenantId) ?? new Map<string, string>())];
     return (async function* () {
-      for (const [id, text] of entries) {
-        const record = decodeStored<SigilRecord>(text, `${tenantId}/${id}`);
-        yield { id, resonancePattern: record.dna.resonancePattern, revoked: record.revokedAt !== null };
-      }
+      for (const [id, text] of entries) yield decodePatternEntry(id, text, `${tenantId}/${id}`);
     })();
   }
 
@@ -119,19 +121,16 @@ export class MemorySigilRepository extends SigilRepository {
   async match(tenantId: string, query: MatchQuery): Promise<MatchHit[]> {
     assertTenant(tenantId);
     assertMatchQuery(query);
-    this.assertOpen();
+    this.gate.assertOpen();
     const records = this.records.get(tenantId) ?? new Map<string, string>();
-    const entries = [...records].map(([id, text]): PatternEntry => {
-      const record = decodeStored<SigilRecord>(text, `${tenantId}/${id}`);
-      return { id, resonancePattern: record.dna.resonancePattern, revoked: record.revokedAt !== null };
-    });
+    const entries = [...records].map(([id, text]) => decodePatternEntry(id, text, `${tenantId}/${id}`));
     return rankMatches(entries, query);
   }
 
   async restore(tenantId: string, record: SigilRecord): Promise<RestoreOutcome> {
     assertTenant(tenantId);
     assertRecordFor(tenantId, record);
-    this.assertOpen();
+    this.gate.assertOpen();
     const existing = this.read(tenantId, record.id);
     if (existing !== null) return sameRecord(existing, record) ? 'unchanged' : 'conflict';
     this.tenantRecords(tenantId).set(record.id, encodeRecord(record));
@@ -141,7 +140,7 @@ export class MemorySigilRepository extends SigilRepository {
   async rewrap(tenantId: string, id: string, expected: SignatureRef, next: Rewrapped): Promise<boolean> {
     assertTenant(tenantId);
     assertRewrapArgs(id, expected, next);
-    this.assertOpen();
+    this.gate.assertOpen();
     const record = this.read(tenantId, id);
     if (record === null || !carries(record, expected)) return false;
     this.tenantRecords(tenantId).set(id, encodeRecord(withSignature(record, next)));
@@ -149,7 +148,7 @@ export class MemorySigilRepository extends SigilRepository {
   }
 
   tenants(): AsyncIterable<string> {
-    this.assertOpen();
+    this.gate.assertOpen();
     const tenants = [...this.records.keys()].sort();
     return (async function* () {
       yield* tenants;
@@ -157,15 +156,11 @@ export class MemorySigilRepository extends SigilRepository {
   }
 
   async ping(): Promise<void> {
-    this.assertOpen();
+    this.gate.assertOpen();
   }
 
   async close(): Promise<void> {
-    this.closed = true;
-  }
-
-  private assertOpen(): void {
-    if (this.closed) throw new StorageUnavailableError('memory store is closed');
+    return this.gate.close();
   }
 
   private read(tenantId: string, id: string): SigilRecord | null {

@@ -9,7 +9,8 @@
  * Concurrency is the database's, never check-then-write in this process: replicas share nothing
  * else. Claims rely on the primary key of sigil_idempotency (INSERT … ON CONFLICT), revocations on
  * `UPDATE … WHERE revoked_at IS NULL`, rewraps on `UPDATE … WHERE kid AND signature`, restores on
- * `INSERT … ON CONFLICT DO NOTHING`.
+ * `INSERT … ON CONFLICT DO NOTHING`. Those statements live in the `*.query.ts` files beside this one,
+ * so this class holds only what the port adds over them: retries, paging, the lifecycle.
  *
  * Failures: connection and server-side unavailability (refused, terminated, timed out, shutting
  * down, read-only) become StorageUnavailableError (503) through postgres.errors.ts. The pg pool drops
@@ -17,10 +18,10 @@
  * Postgres is back. Anything else (an unexpected constraint violation) is a bug and propagates.
  */
 import type { DataSource, EntityManager } from 'typeorm';
-import { IsNull } from 'typeorm';
 
-import type { SigilRecord } from '../../sigil-record.js';
 import {
+  assertMatchQuery,
+  assertTenant,
   type CreateOutcome,
   type IdempotencyClaim,
   type ListPage,
@@ -28,26 +29,42 @@ import {
   type MatchHit,
   type MatchQuery,
   type PatternEntry,
+  rankMatches,
   type RestoreOutcome,
   type Revocation,
   type Rewrapped,
   type SignatureRef,
+  type SigilRecord,
   SigilRepository,
-} from '../../sigil.repository.js';
-import { assertTenant, StorageUnavailableError } from '../../storage.errors.js';
+  StorageUnavailableError,
+} from '#sigil';
+import { SchemaBehindError } from '../../storage.errors.js';
 import { judgeClaim, type StoredClaim } from '../shared/idempotency-claim.policy.js';
+import { LifecycleGate } from '../shared/lifecycle.gate.js';
 import { assertRecordFor, decodeStored, encodeRecord, sameRecord } from '../shared/sigil-record.codec.js';
 import { assertListLimit, matchesListQuery } from '../shared/sigil-query.matcher.js';
 import { assertRewrapArgs } from '../shared/rewrap.policy.js';
-import { assertMatchQuery, rankMatches } from '../shared/similarity.js';
 import { createSigilDataSource, type PostgresSigilRepositoryOptions } from './postgres.data-source.js';
 import { toStorageError, unavailableReason } from './postgres.errors.js';
-import { pendingMigrations, runMigrations } from './postgres.migrations.js';
-import { decodeText, encodeText } from './postgres-text.codec.js';
-import { SigilIdempotencyEntity } from './sigil-idempotency.entity.js';
-import { matchQuery, matchRunsInSql } from './sigil-match.query.js';
-import { sourceColumnValue, tagColumnValue, toSigilEntity, toSigilRecord } from './sigil-row.mapper.js';
-import { SigilEntity } from './sigil.entity.js';
+import { pendingMigrations, runMigrations, appliedMigrations } from './postgres.migrations.js';
+import { decodeText } from './postgres-text.codec.js';
+import { serverState } from './server-state.query.js';
+import { findClaim, takeClaim } from './sigil-claim.query.js';
+import { listSigils } from './sigil-list.query.js';
+import { matchRunsInSql, matchSigils } from './sigil-match.query.js';
+import { revokeSigil } from './sigil-revoke.query.js';
+import { rewrapSigil } from './sigil-rewrap.query.js';
+import { toPatternEntry, toSigilEntity, toSigilRecord } from './sigil-row.mapper.js';
+import {
+  deleteSigil,
+  findSigil,
+  insertSigil,
+  insertSigilIfAbsent,
+  type SigilKey,
+  sigilKey,
+} from './sigil-row.query.js';
+import { patternPage, tenantPage } from './sigil-scan.query.js';
+import type { SigilEntity } from './sigil.entity.js';
 
 /** Rows patterns() and tenants() read per statement. */
 const SCAN_CHUNK = 1000;
@@ -59,20 +76,12 @@ const SCAN_CHUNK = 1000;
  */
 const CLAIM_ATTEMPTS = 5;
 
-function closedError(): StorageUnavailableError {
-  return new StorageUnavailableError('Postgres store is closed');
-}
-
-/** The primary-key WHERE. TypeORM drops `undefined` members, so an unchecked id could match any row. */
-function sigilKey(tenantId: string, id: string): { tenantId: string; id: string } {
-  if (typeof id !== 'string') throw new TypeError('sigil id must be a string');
-  return { tenantId, id };
-}
-
 export class PostgresSigilRepository extends SigilRepository {
-  /** Operations started before close(); close() lets them finish instead of failing them midway. */
-  private readonly inflight = new Set<Promise<unknown>>();
-  private closing: Promise<void> | null = null;
+  private readonly gate = new LifecycleGate({
+    store: 'Postgres store',
+    release: () => this.dataSource.destroy(),
+    mapError: toStorageError,
+  });
 
   private constructor(private readonly dataSource: DataSource) {
     super();
@@ -95,12 +104,7 @@ export class PostgresSigilRepository extends SigilRepository {
         await runMigrations(dataSource);
       } else {
         const pending = await pendingMigrations(dataSource);
-        if (pending.length > 0) {
-          throw new Error(
-            `Postgres schema is not up to date: ${pending.length} pending migration(s) (${pending.join(', ')}). ` +
-              'Apply them (`sigil-cli db:migrate`) or start with SIGIL_DB_MIGRATE=true.',
-          );
-        }
+        if (pending.length > 0) throw new SchemaBehindError(pending, await appliedMigrations(dataSource));
       }
     } catch (err) {
       await dataSource.destroy().catch(() => undefined);
@@ -112,7 +116,7 @@ export class PostgresSigilRepository extends SigilRepository {
   async create(tenantId: string, sigil: SigilRecord, claim?: IdempotencyClaim): Promise<CreateOutcome> {
     assertTenant(tenantId);
     assertRecordFor(tenantId, sigil);
-    return this.guard('create', async () => {
+    return this.gate.run('create', async () => {
       const entity = toSigilEntity(sigil);
       // What a read would return, and never the caller's own object.
       const created = (): CreateOutcome => ({
@@ -120,7 +124,7 @@ export class PostgresSigilRepository extends SigilRepository {
         sigil: decodeStored(encodeRecord(sigil), 'create'),
       });
       if (claim === undefined) {
-        await this.dataSource.manager.insert(SigilEntity, entity);
+        await insertSigil(this.manager, entity);
         return created();
       }
       for (let attempt = 0; attempt < CLAIM_ATTEMPTS; attempt++) {
@@ -141,41 +145,29 @@ export class PostgresSigilRepository extends SigilRepository {
   async findById(tenantId: string, id: string): Promise<SigilRecord | null> {
     assertTenant(tenantId);
     const key = sigilKey(tenantId, id);
-    return this.guard('read', () => this.readRecord(this.dataSource.manager, key));
+    return this.gate.run('read', () => this.readRecord(key));
   }
 
   async revoke(tenantId: string, id: string, revocation: Revocation): Promise<SigilRecord | null> {
     assertTenant(tenantId);
     const key = sigilKey(tenantId, id);
-    return this.guard('revoke', async () => {
-      // The first revocation wins: concurrent revokes queue on the row lock, then find it revoked.
-      await this.dataSource.manager.update(
-        SigilEntity,
-        { ...key, revokedAt: IsNull() },
-        {
-          revokedAt: encodeText(revocation.revokedAt),
-          revokedBy: encodeText(revocation.revokedBy),
-          revocationReason: revocation.reason === null ? null : encodeText(revocation.reason),
-        },
-      );
-      return this.readRecord(this.dataSource.manager, key);
+    return this.gate.run('revoke', async () => {
+      await revokeSigil(this.manager, key, revocation);
+      return this.readRecord(key);
     });
   }
 
   async delete(tenantId: string, id: string): Promise<boolean> {
     assertTenant(tenantId);
     const key = sigilKey(tenantId, id);
-    // Claims pointing here go with it (ON DELETE CASCADE), so its key can mint a new sigil.
-    return this.guard('delete', async () => {
-      const result = await this.dataSource.manager.delete(SigilEntity, key);
-      return (result.affected ?? 0) > 0;
-    });
+    // Its claims go with it, so its key can mint a new sigil.
+    return this.gate.run('delete', () => deleteSigil(this.manager, key));
   }
 
   async listPage(tenantId: string, query: ListQuery): Promise<ListPage> {
     assertTenant(tenantId);
     assertListLimit(query.limit);
-    return this.guard('list', async () => {
+    return this.gate.run('list', async () => {
       // Peek one past the limit to know whether another page exists. The SQL filters come from
       // derived columns; the record itself is checked too (the shared rule), and should that ever
       // drop a row, the next rows are read until the page is full.
@@ -183,7 +175,7 @@ export class PostgresSigilRepository extends SigilRepository {
       let after = query.after;
       for (;;) {
         const want = query.limit + 1 - items.length;
-        const rows = await this.listRows(tenantId, query, after, want);
+        const rows = await listSigils(this.manager, tenantId, query, after, want);
         for (const row of rows) {
           const record = toSigilRecord(row);
           if (matchesListQuery(record, query)) items.push(record);
@@ -199,22 +191,18 @@ export class PostgresSigilRepository extends SigilRepository {
 
   patterns(tenantId: string): AsyncIterable<PatternEntry> {
     assertTenant(tenantId);
-    if (this.closing !== null) throw closedError();
+    this.gate.assertOpen();
     return this.scanPatterns(tenantId);
   }
 
   async match(tenantId: string, query: MatchQuery): Promise<MatchHit[]> {
     assertTenant(tenantId);
     assertMatchQuery(query);
-    return this.guard('match', async () => {
-      if (!matchRunsInSql(query)) {
-        const entries: PatternEntry[] = [];
-        for await (const entry of this.scanPatterns(tenantId)) entries.push(entry);
-        return rankMatches(entries, query);
-      }
-      const { sql, parameters } = matchQuery(tenantId, query);
-      const rows: { id: string; similarity: number }[] = await this.dataSource.query(sql, parameters);
-      return rows.map((row) => ({ id: row.id, similarity: row.similarity }));
+    return this.gate.run('match', async () => {
+      if (matchRunsInSql(query)) return matchSigils(this.manager, tenantId, query);
+      const entries: PatternEntry[] = [];
+      for await (const entry of this.scanPatterns(tenantId)) entries.push(entry);
+      return rankMatches(entries, query);
     });
   }
 
@@ -222,20 +210,12 @@ export class PostgresSigilRepository extends SigilRepository {
     assertTenant(tenantId);
     assertRecordFor(tenantId, record);
     const key = sigilKey(tenantId, record.id);
-    return this.guard('restore', async () => {
+    return this.gate.run('restore', async () => {
       const entity = toSigilEntity(record);
       // A delete can slip between the insert that found the id taken and the read; then insert again.
       for (let attempt = 0; attempt < CLAIM_ATTEMPTS; attempt++) {
-        const inserted = await this.dataSource.manager
-          .createQueryBuilder()
-          .insert()
-          .into(SigilEntity)
-          .values(entity)
-          .orIgnore()
-          .returning(['id'])
-          .execute();
-        if ((inserted.raw as unknown[]).length > 0) return 'inserted';
-        const existing = await this.readRecord(this.dataSource.manager, key);
+        if (await insertSigilIfAbsent(this.manager, entity)) return 'inserted';
+        const existing = await this.readRecord(key);
         if (existing !== null) return sameRecord(existing, record) ? 'unchanged' : 'conflict';
       }
       throw new Error(`sigil ${record.id} kept appearing and disappearing during restore`);
@@ -246,24 +226,11 @@ export class PostgresSigilRepository extends SigilRepository {
     assertTenant(tenantId);
     assertRewrapArgs(id, expected, next);
     const key = sigilKey(tenantId, id);
-    // One UPDATE … WHERE tenant_id AND id AND kid AND signature: the row lock makes it a
-    // compare-and-set, so of concurrent rewraps (any replica) exactly one finds the old signature.
-    return this.guard('rewrap', async () => {
-      const result = await this.dataSource.manager.update(
-        SigilEntity,
-        { ...key, kid: encodeText(expected.kid), signature: encodeText(expected.signature) },
-        {
-          kid: encodeText(next.kid),
-          signature: encodeText(next.signature),
-          authHash: encodeText(next.authHash),
-        },
-      );
-      return (result.affected ?? 0) > 0;
-    });
+    return this.gate.run('rewrap', () => rewrapSigil(this.manager, key, expected, next));
   }
 
   tenants(): AsyncIterable<string> {
-    if (this.closing !== null) throw closedError();
+    this.gate.assertOpen();
     return this.scanTenants();
   }
 
@@ -272,14 +239,9 @@ export class PostgresSigilRepository extends SigilRepository {
    * the schema, without writing anything.
    */
   async ping(): Promise<void> {
-    return this.guard('ping', async () => {
-      const [state] = await this.dataSource.query<
-        { recovery: boolean; read_only: boolean; migrated: boolean }[]
-      >(
-        `SELECT pg_is_in_recovery() AS recovery, current_setting('transaction_read_only') = 'on' AS read_only, ` +
-          `to_regclass('sigils') IS NOT NULL AS migrated`,
-      );
-      if (state.recovery || state.read_only) throw new StorageUnavailableError('Postgres is read-only');
+    return this.gate.run('ping', async () => {
+      const state = await serverState(this.manager);
+      if (state.readOnly) throw new StorageUnavailableError('Postgres is read-only');
       if (!state.migrated)
         throw new StorageUnavailableError('Postgres schema is missing (migrations not run)');
     });
@@ -287,32 +249,17 @@ export class PostgresSigilRepository extends SigilRepository {
 
   /** Idempotent. Lets started operations finish, then closes the pool. */
   async close(): Promise<void> {
-    this.closing ??= this.shutdown();
-    return this.closing;
+    return this.gate.close();
   }
 
-  private async shutdown(): Promise<void> {
-    await Promise.allSettled([...this.inflight]);
-    await this.dataSource.destroy();
-  }
-
-  /** Runs one operation: refused after close(), tracked until settled, unavailability mapped. */
-  private guard<T>(operation: string, run: () => Promise<T>): Promise<T> {
-    if (this.closing !== null) return Promise.reject(closedError());
-    const done = run().catch((err: unknown) => {
-      throw toStorageError(err, operation);
-    });
-    this.inflight.add(done);
-    const forget = () => this.inflight.delete(done);
-    void done.then(forget, forget);
-    return done;
+  /** Statements outside a transaction: each takes a pooled connection for itself. */
+  private get manager(): EntityManager {
+    return this.dataSource.manager;
   }
 
   /**
-   * Takes the claim, or takes over an expired one, and inserts the sigil, in one transaction. The
-   * primary key arbitrates: a concurrent create with the same key (any connection, any replica)
-   * waits on the row until the first commits, then sees it and updates nothing. False: someone else
-   * holds a live claim; nothing was written.
+   * Takes the claim and inserts the sigil in one transaction, so a claim never points at a sigil
+   * that was not written. False: someone else holds a live claim; nothing was written.
    */
   private async claimAndInsert(
     manager: EntityManager,
@@ -320,28 +267,9 @@ export class PostgresSigilRepository extends SigilRepository {
     claim: IdempotencyClaim,
     now: number,
   ): Promise<boolean> {
-    const expiresAt = Date.parse(claim.expiresAt);
-    const won: unknown[] = await manager.query(
-      `INSERT INTO sigil_idempotency AS held (tenant_id, principal, idempotency_key, sigil_id, fingerprint, expires_at)
-       VALUES ($1, $2, $3, $4, $5, $6)
-       ON CONFLICT (tenant_id, principal, idempotency_key) DO UPDATE
-         SET sigil_id = EXCLUDED.sigil_id, fingerprint = EXCLUDED.fingerprint, expires_at = EXCLUDED.expires_at
-         WHERE held.expires_at <= $7
-       RETURNING 1`,
-      [
-        entity.tenantId,
-        encodeText(claim.principal),
-        encodeText(claim.key),
-        entity.id,
-        encodeText(claim.fingerprint),
-        // judgeClaim treats an unparseable expiry as already expired; the epoch means the same here.
-        new Date(Number.isNaN(expiresAt) ? 0 : expiresAt),
-        new Date(now),
-      ],
-    );
-    if (won.length === 0) return false;
+    if (!(await takeClaim(manager, entity, claim, now))) return false;
     // The foreign key to the sigil is checked at commit, after this insert.
-    await manager.insert(SigilEntity, entity);
+    await insertSigil(manager, entity);
     return true;
   }
 
@@ -349,13 +277,9 @@ export class PostgresSigilRepository extends SigilRepository {
     tenantId: string,
     claim: IdempotencyClaim,
   ): Promise<{ stored: StoredClaim; sigil: SigilRecord | null } | null> {
-    const row = await this.dataSource.manager.findOneBy(SigilIdempotencyEntity, {
-      tenantId,
-      principal: encodeText(claim.principal),
-      key: encodeText(claim.key),
-    });
+    const row = await findClaim(this.manager, tenantId, claim);
     if (row === null) return null;
-    const sigil = await this.readRecord(this.dataSource.manager, sigilKey(tenantId, row.sigilId));
+    const sigil = await this.readRecord(sigilKey(tenantId, row.sigilId));
     return {
       stored: {
         sigilId: row.sigilId,
@@ -366,82 +290,48 @@ export class PostgresSigilRepository extends SigilRepository {
     };
   }
 
-  private async readRecord(
-    manager: EntityManager,
-    key: { tenantId: string; id: string },
-  ): Promise<SigilRecord | null> {
-    const row = await manager.findOneBy(SigilEntity, key);
+  private async readRecord(key: SigilKey): Promise<SigilRecord | null> {
+    const row = await findSigil(this.manager, key);
     return row === null ? null : toSigilRecord(row);
   }
 
-  private listRows(
-    tenantId: string,
-    query: ListQuery,
-    after: string | undefined,
-    limit: number,
-  ): Promise<SigilEntity[]> {
-    const rows = this.dataSource.manager
-      .createQueryBuilder(SigilEntity, 's')
-      .where('s.tenantId = :tenantId', { tenantId });
-    if (after !== undefined) rows.andWhere('s.id < :after', { after });
-    if (query.tag !== undefined) {
-      rows.andWhere('s.tags @> ARRAY[CAST(:tag AS text)]', { tag: tagColumnValue(query.tag) });
-    }
-    if (query.source !== undefined) {
-      rows.andWhere('s.source = :source', { source: sourceColumnValue(query.source) });
-    }
-    if (query.revoked !== undefined) {
-      rows.andWhere(query.revoked ? 's.revokedAt IS NOT NULL' : 's.revokedAt IS NULL');
-    }
-    return rows.orderBy('s.id', 'DESC').limit(limit).getMany();
+  private scanPatterns(tenantId: string): AsyncGenerator<PatternEntry> {
+    return this.keysetScan(
+      'patterns',
+      async (after) => (await patternPage(this.manager, tenantId, after, SCAN_CHUNK)).map(toPatternEntry),
+      (entry) => entry.id,
+    );
   }
 
-  /** Keyset pages by id: each statement is short, and rows inserted meanwhile neither repeat nor shift. */
-  private async *scanPatterns(tenantId: string): AsyncGenerator<PatternEntry> {
-    let after: string | null = null;
-    for (;;) {
-      if (this.closing !== null) throw closedError();
-      let rows: { id: string; resonancePattern: number[]; revokedAt: string | null }[];
-      try {
-        const page = this.dataSource.manager
-          .createQueryBuilder(SigilEntity, 's')
-          .select(['s.id', 's.resonancePattern', 's.revokedAt'])
-          .where('s.tenantId = :tenantId', { tenantId });
-        if (after !== null) page.andWhere('s.id > :after', { after });
-        rows = await page.orderBy('s.id', 'ASC').limit(SCAN_CHUNK).getMany();
-      } catch (err) {
-        throw toStorageError(err, 'patterns');
-      }
-      for (const row of rows) {
-        yield { id: row.id, resonancePattern: row.resonancePattern, revoked: row.revokedAt !== null };
-      }
-      if (rows.length < SCAN_CHUNK) return;
-      after = rows[rows.length - 1].id;
-    }
+  private scanTenants(): AsyncGenerator<string> {
+    return this.keysetScan(
+      'tenants',
+      (after) => tenantPage(this.manager, after, SCAN_CHUNK),
+      (id) => id,
+    );
   }
 
-  /** A loose index scan of the primary key: one index probe per tenant, however many sigils each has. */
-  private async *scanTenants(): AsyncGenerator<string> {
-    let after = '';
+  /**
+   * Keyset pages of SCAN_CHUNK: each statement is short, and rows inserted meanwhile neither repeat
+   * nor shift. A stream is not an operation the gate waits for, so each page checks it is still open.
+   */
+  private async *keysetScan<T>(
+    operation: string,
+    page: (after: string | undefined) => Promise<T[]>,
+    cursorOf: (item: T) => string,
+  ): AsyncGenerator<T> {
+    let after: string | undefined;
     for (;;) {
-      if (this.closing !== null) throw closedError();
-      let rows: { tenant_id: string }[];
+      this.gate.assertOpen();
+      let items: T[];
       try {
-        rows = await this.dataSource.query(
-          `WITH RECURSIVE t (tenant_id) AS (
-             SELECT min(tenant_id) FROM sigils WHERE tenant_id > $1
-             UNION ALL
-             SELECT (SELECT min(tenant_id) FROM sigils WHERE tenant_id > t.tenant_id) FROM t WHERE t.tenant_id IS NOT NULL
-           )
-           SELECT tenant_id FROM t WHERE tenant_id IS NOT NULL LIMIT $2`,
-          [after, SCAN_CHUNK],
-        );
+        items = await page(after);
       } catch (err) {
-        throw toStorageError(err, 'tenants');
+        throw toStorageError(err, operation);
       }
-      for (const row of rows) yield row.tenant_id;
-      if (rows.length < SCAN_CHUNK) return;
-      after = rows[rows.length - 1].tenant_id;
+      yield* items;
+      if (items.length < SCAN_CHUNK) return;
+      after = cursorOf(items[items.length - 1]);
     }
   }
 }

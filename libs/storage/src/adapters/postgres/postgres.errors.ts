@@ -1,6 +1,6 @@
 import { QueryRunnerAlreadyReleasedError, QueryRunnerProviderAlreadyReleasedError } from 'typeorm';
 
-import { StorageUnavailableError } from '../../storage.errors.js';
+import { StorageUnavailableError } from '#sigil';
 
 /**
  * SQLSTATE classes meaning "the database cannot serve right now", not "this request is wrong":

@@ -45,6 +45,12 @@ export async function schemaDrift(dataSource: DataSource): Promise<string[]> {
   return sql.upQueries.map((query) => query.query);
 }
 
+/** Names of the migrations this database has applied. */
+export async function appliedMigrations(dataSource: DataSource): Promise<string[]> {
+  const applied = await new MigrationExecutor(dataSource).getExecutedMigrations();
+  return applied.map((migration) => migration.name);
+}
+
 /** Names of the committed migrations this database has not applied yet. */
 export async function pendingMigrations(dataSource: DataSource): Promise<string[]> {
   const pending = await new MigrationExecutor(dataSource).getPendingMigrations();

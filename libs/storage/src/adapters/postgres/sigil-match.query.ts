@@ -1,5 +1,6 @@
-import type { MatchQuery } from '../../sigil.repository.js';
-import { PATTERN_LENGTH } from '../shared/similarity.js';
+import type { EntityManager } from 'typeorm';
+
+import { type MatchHit, type MatchQuery, RESONANCE_LENGTH } from '#sigil';
 
 export interface SqlQuery {
   sql: string;
@@ -60,7 +61,7 @@ export function matchQuery(tenantId: string, query: MatchQuery): SqlQuery {
     // A zero query vector makes every similarity 0, even against a pattern whose norm is NaN.
     cosine = '0::float8';
   } else {
-    const terms = query.pattern.slice(0, PATTERN_LENGTH).map((q, i) => `${param(q, '::float8')} * rp${i}`);
+    const terms = query.pattern.slice(0, RESONANCE_LENGTH).map((q, i) => `${param(q, '::float8')} * rp${i}`);
     cosine =
       `CASE WHEN rp_sumsq = 0 THEN 0::float8 ` +
       `ELSE (0::float8 + ${terms.join(' + ')}) / sqrt(${param(na, '::float8')} * rp_sumsq) END`;
@@ -75,4 +76,15 @@ export function matchQuery(tenantId: string, query: MatchQuery): SqlQuery {
     `WHERE tenant_id = ${tenant} AND revoked_at IS NULL${exclude} OFFSET 0) AS scaled` +
     `) AS ranked WHERE similarity >= ${threshold} ORDER BY similarity DESC, id DESC LIMIT ${limit}`;
   return { sql, parameters };
+}
+
+/** Runs `matchQuery`; only for queries `matchRunsInSql` accepts. */
+export async function matchSigils(
+  manager: EntityManager,
+  tenantId: string,
+  query: MatchQuery,
+): Promise<MatchHit[]> {
+  const { sql, parameters } = matchQuery(tenantId, query);
+  const rows: { id: string; similarity: number }[] = await manager.query(sql, parameters);
+  return rows.map((row) => ({ id: row.id, similarity: row.similarity }));
 }

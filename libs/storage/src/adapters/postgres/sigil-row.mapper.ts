@@ -1,8 +1,10 @@
-import type { ConsciousnessState, SigilRecord } from '../../sigil-record.js';
+import { type ConsciousnessState, type PatternEntry, RESONANCE_LENGTH, type SigilRecord } from '#sigil';
 import { distinctTags } from '../shared/sigil-query.matcher.js';
-import { PATTERN_LENGTH } from '../shared/similarity.js';
 import { decodeNullableText, decodeText, encodeNullableText, encodeText } from './postgres-text.codec.js';
 import { SigilEntity } from './sigil.entity.js';
+
+/** The columns patterns() reads: the pattern and whether the sigil is revoked, not the whole row. */
+export type PatternRow = Pick<SigilEntity, 'id' | 'resonancePattern' | 'revokedAt'>;
 
 /** The match columns of a pattern: rp0..rp15 and their sum of squares. */
 export interface MatchVector {
@@ -19,7 +21,7 @@ export interface MatchVector {
 export function matchVector(pattern: readonly unknown[]): MatchVector {
   const components: (number | null)[] = [];
   let sumsq = 0;
-  for (let i = 0; i < PATTERN_LENGTH; i++) {
+  for (let i = 0; i < RESONANCE_LENGTH; i++) {
     const x = Number(pattern[i]);
     components.push(Number.isNaN(x) ? null : x);
     sumsq += x * x;
@@ -92,4 +94,8 @@ export function toSigilRecord(entity: SigilEntity): SigilRecord {
     revocationReason: decodeNullableText(entity.revocationReason),
     version: entity.version as 1,
   };
+}
+
+export function toPatternEntry(row: PatternRow): PatternEntry {
+  return { id: row.id, resonancePattern: row.resonancePattern, revoked: row.revokedAt !== null };
 }

@@ -1,4 +1,4 @@
-import type { IdempotencyClaim } from '../../sigil.repository.js';
+import type { IdempotencyClaim } from '#sigil';
 
 /** What an adapter stores per (tenant, principal, key). */
 export interface StoredClaim {

@@ -1,5 +1,4 @@
-import type { SigilRecord } from '../../sigil-record.js';
-import type { Rewrapped, SignatureRef } from '../../sigil.repository.js';
+import type { Rewrapped, SigilRecord, SignatureRef } from '#sigil';
 
 /** Caller bugs (a missing id, a non-string kid) fail loudly instead of matching or writing nonsense. */
 export function assertRewrapArgs(id: string, expected: SignatureRef, next: Rewrapped): void {

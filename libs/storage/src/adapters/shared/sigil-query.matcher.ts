@@ -1,5 +1,4 @@
-import type { SigilRecord } from '../../sigil-record.js';
-import type { ListQuery } from '../../sigil.repository.js';
+import type { ListQuery, SigilRecord } from '#sigil';
 
 /**
  * The full filter of a list query. Adapters that drive a listing from an index still apply all of

@@ -1,5 +1,4 @@
-import { CorruptRecordError } from '../../storage.errors.js';
-import type { SigilRecord } from '../../sigil-record.js';
+import { CorruptRecordError, type PatternEntry, type SigilRecord } from '#sigil';
 
 /**
  * Records are stored as JSON text by every embedded adapter: what comes back is exactly what
@@ -20,6 +19,12 @@ export function decodeStored<T>(text: string, where: string, id?: string): T {
   } catch {
     throw new CorruptRecordError(where, id);
   }
+}
+
+/** What patterns() yields for a stored record, and what match ranks it by, decoded from its text. */
+export function decodePatternEntry(id: string, text: string, where: string): PatternEntry {
+  const record = decodeStored<SigilRecord>(text, where);
+  return { id, resonancePattern: record.dna.resonancePattern, revoked: record.revokedAt !== null };
 }
 
 /** A sigil stored under one tenant must claim that tenant; anything else is a caller bug. */

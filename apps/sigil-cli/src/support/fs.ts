@@ -1,0 +1,28 @@
+import { randomBytes } from 'node:crypto';
+import { readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+
+/** True when `path` is missing or an empty directory: a target that can be written without losing anything. */
+export async function isEmptyOrMissing(path: string): Promise<boolean> {
+  try {
+    const info = await stat(path);
+    return info.isDirectory() && (await readdir(path)).length === 0;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return true;
+    throw error;
+  }
+}
+
+/**
+ * Writes `content` to a temporary file beside `path`, then renames it over `path`: a reader (the
+ * textfile collector, a service re-reading secrets) sees the old file or the new one, never half.
+ */
+export async function writeFileAtomic(path: string, content: string, mode = 0o644): Promise<void> {
+  const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  try {
+    await writeFile(tmp, content, { mode, flush: true });
+    await rename(tmp, path);
+  } catch (error) {
+    await rm(tmp, { force: true });
+    throw error;
+  }
+}
