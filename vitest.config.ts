@@ -1,5 +1,5 @@
 import swc from 'unplugin-swc';
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 // SWC (not esbuild) compiles the sources so Nest's DI gets the decorator metadata it reads.
 // The "source" condition makes the package.json `#lib` imports resolve to TypeScript sources.
@@ -11,6 +11,8 @@ export default defineConfig({
   ssr: { resolve: { conditions: ['source'], externalConditions: ['source'] } },
   test: {
     include: ['libs/**/*.spec.ts', 'apps/**/*.spec.ts', 'test/**/*.spec.ts'],
+    // The container image test needs Podman and a built image: `npm run test:image` (its own CI step).
+    exclude: [...configDefaults.exclude, 'test/image/**'],
     environment: 'node',
     pool: 'forks',
     testTimeout: 30_000,

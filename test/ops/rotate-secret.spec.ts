@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keyIdOf } from '#sigil';
 import { JwksServer } from '../support/jwks-server.js';
@@ -157,6 +157,22 @@ describe('scripts/rotate-spiral-secret.sh', () => {
     expect(failing.code).toBe(1);
     expect(failing.stdout).toContain('unknown_key');
   }, 60_000);
+
+  it('keeps the secrets file readable by the service that reads it: owner, group and mode, never world-readable', async () => {
+    const file = `${dir.path}/owned.env`;
+    writeFileSync(file, `SPIRAL_EVENT_SECRET=${SECRET_A}\n`, { mode: 0o644 });
+    chmodSync(file, 0o644);
+    // As in the image: the service runs as uid/gid 1000 and root rotates the file.
+    const asRoot = process.getuid?.() === 0;
+    if (asRoot) chownSync(file, 1000, 1000);
+    const before = statSync(file);
+    const rotated = await sh(['--env-file', file, '--json'], {}, dir.path);
+    expect(rotated.code, rotated.stderr).toBe(0);
+    const after = statSync(file);
+    expect([after.uid, after.gid]).toEqual([before.uid, before.gid]);
+    expect(after.mode & 0o777).toBe(0o640);
+    expect(secretsIn(file).previous).toBe(SECRET_A);
+  });
 
   it('rotates a Kubernetes Secret via kubectl without a secret on any command line', async () => {
     const bin = `${dir.path}/bin`;

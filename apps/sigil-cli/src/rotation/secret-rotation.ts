@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadSecretsFile } from '#config';
@@ -68,8 +68,17 @@ async function rotateEnvFile(file: string, pid: number | undefined): Promise<Rot
   const next = rotated(current.active, current.previous);
   const text = await readFile(file, 'utf8');
   const content = rewriteEnvFile(text, { [ACTIVE]: next.active, [PREVIOUS]: next.previous.join(',') });
-  await writeFileAtomic(file, content, 0o600);
-  await chmod(file, 0o600);
+  // The new file keeps the old one's owner and group (a service running as another user, e.g. uid
+  // 1000 in the image, must still read it after root rotated it) and its owner/group permissions,
+  // never more than read-write for them: a secrets file is never world-readable.
+  const before = await stat(file);
+  const asRoot = process.getuid?.() === 0;
+  await writeFileAtomic(
+    file,
+    content,
+    before.mode & 0o660 || 0o600,
+    asRoot ? { uid: before.uid, gid: before.gid } : undefined,
+  );
   if (pid !== undefined) process.kill(pid, 'SIGHUP');
   return {
     target: file,
