@@ -11,8 +11,9 @@ export default defineConfig({
   ssr: { resolve: { conditions: ['source'], externalConditions: ['source'] } },
   test: {
     include: ['libs/**/*.spec.ts', 'apps/**/*.spec.ts', 'test/**/*.spec.ts'],
-    // The container image test needs Podman and a built image: `npm run test:image` (its own CI step).
-    exclude: [...configDefaults.exclude, 'test/image/**'],
+    // The container image test needs Podman and a built image: `npm run test:image` (its own CI step);
+    // the Helm chart's tests need helm and the image too: `npm run test:chart`.
+    exclude: [...configDefaults.exclude, 'test/image/**', 'test/chart/**'],
     environment: 'node',
     pool: 'forks',
     testTimeout: 30_000,

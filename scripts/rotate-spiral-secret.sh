@@ -3,6 +3,7 @@
 # moves to the front of SPIRAL_EVENT_SECRET_PREVIOUS (sigils signed with it keep verifying). Usage:
 #   scripts/rotate-spiral-secret.sh [--env-file FILE] [--pid PID]      # default FILE: $SIGIL_SECRETS_FILE
 #   scripts/rotate-spiral-secret.sh --k8s-secret NAME [--namespace NS] [--deployment NAME]
+#   scripts/rotate-spiral-secret.sh --k8s-secret NAME --k8s-key secrets.env [--namespace NS]   # the Helm chart's Secret
 #   scripts/rotate-spiral-secret.sh --verify-only [--env-file FILE | --k8s-secret NAME]
 # With --pid the service (started with SIGIL_SECRETS_FILE=FILE) gets SIGHUP and reloads in place.
 # Prints key ids, never a secret. --verify-only: every stored sigil and a freshly signed one pass

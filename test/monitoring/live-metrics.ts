@@ -1,5 +1,6 @@
 import { JwksServer, makeKey } from '../support/jwks-server.js';
-import { client, startApp, tempDir } from '../support/test-app.js';
+import { ensureBuilt, freePort, spawnService } from '../support/processes.js';
+import { client, SECRET_A, startApp, tempDir } from '../support/test-app.js';
 import { parseExposition, type Exposition } from './promql.js';
 
 /** What Prometheus would send: METRICS_TOKEN as a bearer token (prometheus.yml's credentials_file). */
@@ -91,6 +92,41 @@ export async function scrapeAfterTraffic(): Promise<LiveScrape> {
     return { ...parseExposition(text), traffic };
   } finally {
     await running.close();
+    await jwks.close();
+    await dir.remove();
+  }
+}
+
+/**
+ * The very first GET /metrics of the built service in a process of its own (not this test process,
+ * whose prom-client registry other apps have already filled), before any other request has reached
+ * it: what Prometheus sees on its first scrape of a new pod. Started on the same settings as
+ * scrapeAfterTraffic; readiness is waited for on the log line, not by calling /readyz.
+ */
+export async function scrapeFresh(): Promise<LiveScrape> {
+  await ensureBuilt();
+  const jwks = await new JwksServer().start();
+  const dir = await tempDir('sigil-monitoring-fresh-');
+  const port = await freePort();
+  const service = spawnService({
+    SIGIL_STORAGE: 'leveldb',
+    SIGIL_DB_PATH: `${dir.path}/db`,
+    SIGIL_PORT: String(port),
+    JWT_ISSUER: jwks.issuer,
+    JWT_JWKS_URI: jwks.url,
+    SPIRAL_EVENT_SECRET: SECRET_A,
+    METRICS_TOKEN,
+  });
+  try {
+    for (let i = 0; i < 300 && !service.output().includes('Sigil-DNA listening on'); i++) {
+      if (service.child.exitCode !== null) throw new Error(`the service exited:\n${service.output()}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const text = await scrape(`http://127.0.0.1:${port}`);
+    return { ...parseExposition(text), traffic: ['(none: this scrape is the first request)'] };
+  } finally {
+    service.child.kill('SIGTERM');
+    await service.exited;
     await jwks.close();
     await dir.remove();
   }

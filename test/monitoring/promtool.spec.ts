@@ -33,6 +33,16 @@ const EXPECTED_ALERTS = {
   SigilNotReady: { severity: 'warning', for: '3m', metric: 'sigil_ready' },
   SigilTargetDown: { severity: 'critical', for: '2m', metric: 'up' },
 } as const;
+/** The Helm chart's integrity-check CronJob, through kube-state-metrics (whatever its scrape job). */
+const KUBERNETES_ALERTS = {
+  SigilIntegrityCheckFailed: {
+    severity: 'warning',
+    for: '90m',
+    metric: 'kube_cronjob_status_last_successful_time',
+    selects: 'cronjob=~".+-integrity-check"',
+  },
+} as const;
+const ALL_ALERTS = { ...EXPECTED_ALERTS, ...KUBERNETES_ALERTS };
 
 /**
  * One threshold changed per alert: each must make `promtool test rules` fail, or the unit tests would
@@ -45,6 +55,7 @@ const MUTATIONS: [alert: string, from: string, to: string][] = [
   ['SigilMemoryHigh', '> 0.8\n', '> 0.95\n'],
   ['SigilNotReady', 'sigil_ready{job="sigil-dna"} == 0', 'sigil_ready{job="sigil-dna"} < 2'],
   ['SigilTargetDown', 'up{job="sigil-dna"} == 0', 'up{job="sigil-dna"} < 2'],
+  ['SigilIntegrityCheckFailed', '> on (namespace, cronjob)', '< on (namespace, cronjob)'],
 ];
 
 describe('Prometheus rules and config (promtool)', () => {
@@ -60,7 +71,7 @@ describe('Prometheus rules and config (promtool)', () => {
   it('promtool check rules alerts.yml passes', () => {
     const run = promtool(['check', 'rules', ALERTS]);
     expect(run.code, run.output).toBe(0);
-    expect(run.output).toContain(`SUCCESS: ${Object.keys(EXPECTED_ALERTS).length} rules found`);
+    expect(run.output).toContain(`SUCCESS: ${Object.keys(ALL_ALERTS).length} rules found`);
   });
 
   it('promtool test rules alerts.test.yml passes', () => {
@@ -75,7 +86,7 @@ describe('Prometheus rules and config (promtool)', () => {
     writeFileSync(join(work.path, 'sigil-dna-metrics.token'), 'example-metrics-token\n', { mode: 0o600 });
     const run = promtool(['check', 'config', join(work.path, 'prometheus.yml')]);
     expect(run.code, run.output).toBe(0);
-    expect(run.output).toContain(`SUCCESS: ${Object.keys(EXPECTED_ALERTS).length} rules found`); // it loaded the sibling alerts.yml
+    expect(run.output).toContain(`SUCCESS: ${Object.keys(ALL_ALERTS).length} rules found`); // it loaded the sibling alerts.yml
 
     // In the tree (no token file there), the syntax still checks.
     const syntax = promtool(['check', 'config', '--syntax-only', PROMETHEUS_CONFIG]);
@@ -93,13 +104,15 @@ describe('Prometheus rules and config (promtool)', () => {
 
   it("alerts.yml holds the runbook's alerts, each with for, severity, summary, description and runbook", () => {
     const rules = parseAlertRules(readFileSync(ALERTS, 'utf8'));
-    expect(rules.map((r) => r.alert).sort()).toEqual(Object.keys(EXPECTED_ALERTS).sort());
+    expect(rules.map((r) => r.alert).sort()).toEqual(Object.keys(ALL_ALERTS).sort());
     for (const rule of rules) {
-      const expected = EXPECTED_ALERTS[rule.alert as keyof typeof EXPECTED_ALERTS];
+      const expected: { severity: string; for: string; metric: string; selects?: string } =
+        ALL_ALERTS[rule.alert as keyof typeof ALL_ALERTS];
       expect(rule.for, rule.alert).toBe(expected.for);
       expect(rule.labels.severity, rule.alert).toBe(expected.severity);
       expect(rule.expr, rule.alert).toContain(expected.metric);
-      expect(rule.expr, `${rule.alert} must select the sigil-dna job`).toContain('job="sigil-dna"');
+      const selects = expected.selects ?? 'job="sigil-dna"';
+      expect(rule.expr, `${rule.alert} must select ${selects}`).toContain(selects);
       expect(rule.annotations.summary, rule.alert).toBeTruthy();
       expect(rule.annotations.description, rule.alert).toBeTruthy();
       expect(rule.annotations.runbook, rule.alert).toMatch(/^docs\/operations\.md — /);
@@ -115,7 +128,7 @@ describe('Prometheus rules and config (promtool)', () => {
     const summary = cases
       .map((c) => `${c.alertname} @${c.evalTime} → ${c.expectedAlerts} (${c.group})`)
       .join('\n');
-    for (const alert of Object.keys(EXPECTED_ALERTS)) {
+    for (const alert of Object.keys(ALL_ALERTS)) {
       const mine = cases.filter((c) => c.alertname === alert);
       expect(
         mine.some((c) => c.expectedAlerts > 0),
@@ -126,7 +139,7 @@ describe('Prometheus rules and config (promtool)', () => {
         `${alert} never stays quiet in a test:\n${summary}`,
       ).toBe(true);
     }
-    const strangers = cases.filter((c) => !(c.alertname in EXPECTED_ALERTS)).map((c) => c.alertname);
+    const strangers = cases.filter((c) => !(c.alertname in ALL_ALERTS)).map((c) => c.alertname);
     expect(strangers, 'tests for alerts that alerts.yml does not define').toEqual([]);
   });
 

@@ -244,6 +244,76 @@ if (args[0] === 'get') {
     expect(existsSync(fromFile.split('=')[2])).toBe(false);
   });
 
+  it("rotates the Helm chart's Secret: one key holding the whole secrets file (--k8s-key)", async () => {
+    const bin = `${dir.path}/bin-key`;
+    mkdirSync(bin, { recursive: true });
+    const log = `${dir.path}/kubectl-key.log`;
+    const file = `# managed by the rotation\nSPIRAL_EVENT_SECRET=${SECRET_A}\n`;
+    const fake = `#!${process.execPath}
+const fs = require('node:fs');
+const args = process.argv.slice(2);
+const stdin = fs.readFileSync(0, 'utf8');
+fs.appendFileSync(${JSON.stringify(log)}, JSON.stringify({ args, stdin }) + '\\n');
+if (args[0] === 'get') {
+  process.stdout.write(JSON.stringify({ data: { 'secrets.env': Buffer.from(${JSON.stringify(file)}).toString('base64') } }));
+} else if (args[0] === 'create') {
+  const lines = ['apiVersion: v1', 'kind: Secret', 'data:'];
+  for (const a of args.filter((a) => a.startsWith('--from-file='))) {
+    const [key, path] = a.slice('--from-file='.length).split(/=(.*)/s);
+    lines.push('  ' + key + ': ' + fs.readFileSync(path).toString('base64'));
+  }
+  process.stdout.write(lines.join('\\n') + '\\n');
+}
+`;
+    writeFileSync(`${bin}/kubectl`, fake);
+    chmodSync(`${bin}/kubectl`, 0o755);
+    const rotate = (args: string[]) =>
+      new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
+        execFile(
+          SCRIPT,
+          args,
+          { env: { PATH: `${bin}:${process.env.PATH ?? ''}` }, cwd: dir.path },
+          (error, stdout, stderr) =>
+            resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+        ),
+      );
+    const res = await rotate([
+      '--k8s-secret',
+      'sigil-signing',
+      '--k8s-key',
+      'secrets.env',
+      '--namespace',
+      'sigil',
+    ]);
+    expect(res.code, res.stderr).toBe(0);
+    const calls = readFileSync(log, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { args: string[]; stdin: string });
+    // No rollout: the chart's pods reload the mounted file themselves.
+    expect(calls.map((c) => c.args[0])).toEqual(['get', 'create', 'apply']);
+    const [, encoded] = /^ {2}secrets\.env: (\S+)$/m.exec(calls[2].stdin)!;
+    const rotatedFile = Buffer.from(encoded, 'base64').toString();
+    const active = /^SPIRAL_EVENT_SECRET=([0-9a-f]{64})$/m.exec(rotatedFile)![1];
+    expect(rotatedFile).toBe(
+      `# managed by the rotation\nSPIRAL_EVENT_SECRET=${active}\nSPIRAL_EVENT_SECRET_PREVIOUS=${SECRET_A}\n`,
+    );
+    expect(res.stdout).toContain(`new active kid ${kid(active)}`);
+    const everyArg = calls.flatMap((c) => c.args).join(' ');
+    for (const secret of [active, SECRET_A]) {
+      expect(everyArg).not.toContain(secret);
+      expect(res.stdout + res.stderr).not.toContain(secret);
+    }
+
+    // A key that is not a valid secrets file: exit 2, naming the Secret and key, echoing no value.
+    const wrongKey = await rotate(['--k8s-secret', 'sigil-signing', '--k8s-key', 'other.env']);
+    expect(wrongKey.code).toBe(2);
+    expect(wrongKey.stderr).toContain('secret sigil-signing has no key other.env');
+    expect((await rotate(['--k8s-key', 'secrets.env'])).stderr).toContain(
+      '--k8s-key applies to --k8s-secret only',
+    );
+  });
+
   it('exits 2 without a target or with an invalid secrets file, echoing no value', async () => {
     expect((await sh([], {}, dir.path)).code).toBe(2);
     const bad = `${dir.path}/bad.env`;

@@ -14,7 +14,8 @@ import { createValidationPipe } from './http/validation.js';
 import { JsonBodyError, registerJsonParser } from './http/json-body.parser.js';
 import { ProblemFilter } from './http/problem.filter.js';
 import { problemBody } from './http/problem.js';
-import { setupOpenApi } from './openapi.js';
+import { knownSeries } from './http/known-series.js';
+import { buildOpenApiDocument, setupOpenApi } from './openapi.js';
 
 /**
  * Nest's own body parsers are off: the API speaks JSON only, so Fastify's JSON parser (with its body
@@ -131,6 +132,10 @@ export async function createApp(
   app.useGlobalPipes(createValidationPipe());
 
   const fastify = app.getHttpAdapter().getInstance();
+  const routes: { method: string; url: string }[] = [];
+  fastify.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) routes.push({ method, url: route.url });
+  });
   fastify.removeContentTypeParser(['text/plain']);
   registerHttpMetrics(fastify, metrics);
   registerJsonParser(fastify, { maxDepth: config.http.maxJsonDepth, maxKeys: config.http.maxJsonKeys });
@@ -165,5 +170,7 @@ export async function createApp(
 
   setupOpenApi(app);
   await app.init();
+  // Every series the dashboard and the alert rules query exists from the first scrape.
+  metrics.initialise(knownSeries(buildOpenApiDocument(app), routes));
   return app;
 }

@@ -1,6 +1,13 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
-import { ConfigError, ensureDevMaterial, loadSecretsFile, parseConfig, type AppConfig } from '#config';
+import {
+  ConfigError,
+  ensureDevMaterial,
+  loadSecretsFile,
+  parseConfig,
+  watchSecretsFile,
+  type AppConfig,
+} from '#config';
 import { ReadinessService } from '#health';
 import { KeyRing } from '#sigil';
 import { StoreLockedError } from '#storage';
@@ -83,9 +90,11 @@ function installShutdown(
 }
 
 /**
- * SIGHUP: re-read SIGIL_SECRETS_FILE and swap the key ring's secrets in place (same singleton, no
- * restart, requests keep flowing). An invalid file is logged and the current ring stays. Without a
- * secrets file SIGHUP is ignored (instead of Node's default: exit), so a stray signal can't kill us.
+ * Re-reads SIGIL_SECRETS_FILE and swaps the key ring's secrets in place (same singleton, no restart,
+ * requests keep flowing) on SIGHUP and whenever the file's content changes: a Kubernetes Secret volume
+ * is updated in place by the kubelet, with no signal to anyone, so the file is watched too. An invalid
+ * file is logged and the current ring stays. Without a secrets file SIGHUP is ignored (instead of
+ * Node's default: exit), so a stray signal can't kill us.
  */
 function installSecretsReload(
   app: Awaited<ReturnType<typeof createApp>>,
@@ -93,21 +102,29 @@ function installSecretsReload(
   logger: Logger,
 ): void {
   const keyLogger = new Logger('KeyRing');
+  const file = config.secrets.file;
+  const reload = (trigger: 'SIGHUP' | 'secrets file changed') => {
+    if (!file) return;
+    try {
+      const { active, previous } = loadSecretsFile(file);
+      const status = app.get(KeyRing).reload(active, previous);
+      keyLogger.log({ audit: true, event: 'keys.rotated', trigger, ...status });
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      logger.error(`${trigger}: secrets not reloaded, keeping the current key ring: ${reason}`);
+    }
+  };
+  const watcher = file ? watchSecretsFile(file, () => reload('secrets file changed')) : undefined;
   process.on('SIGHUP', () => {
-    const file = config.secrets.file;
     if (!file) {
       logger.warn('SIGHUP received but SIGIL_SECRETS_FILE is not set: nothing to reload');
       return;
     }
-    try {
-      const { active, previous } = loadSecretsFile(file);
-      const status = app.get(KeyRing).reload(active, previous);
-      keyLogger.log({ audit: true, event: 'keys.rotated', ...status });
-    } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
-      logger.error(`SIGHUP: secrets not reloaded, keeping the current key ring: ${reason}`);
-    }
+    // What the watcher would find next is what this reload just applied.
+    watcher?.sync();
+    reload('SIGHUP');
   });
+  app.getHttpServer().once('close', () => watcher?.close());
 }
 
 bootstrap().catch((error: unknown) => {

@@ -31,6 +31,9 @@ const DESCRIPTIONS: Record<AuthFailureReason, string> = {
   jwks_unavailable: 'the issuer key set could not be fetched',
 };
 
+/** Every reason (also the `reason` label of auth_failures_total, initialised at zero for each). */
+export const AUTH_FAILURE_REASONS = Object.keys(DESCRIPTIONS) as AuthFailureReason[];
+
 export class AuthenticationError extends Error {
   override readonly name = 'AuthenticationError';
   readonly code = 'UNAUTHORIZED';

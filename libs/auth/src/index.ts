@@ -1,4 +1,9 @@
-export { AuthenticationError, InsufficientScopeError, type AuthFailureReason } from './auth.errors.js';
+export {
+  AUTH_FAILURE_REASONS,
+  AuthenticationError,
+  InsufficientScopeError,
+  type AuthFailureReason,
+} from './auth.errors.js';
 export { Public, RequireScope, Scoped } from './auth.decorators.js';
 export { AuthModule } from './auth.module.js';
 export { ALLOWED_ALGORITHMS } from './jwt.strategy.js';

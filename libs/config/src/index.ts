@@ -9,6 +9,12 @@ export {
 export { ConfigError } from './config.errors.js';
 export { DEV_FILES, DEV_KEY_ID, ensureDevMaterial } from './dev-material.js';
 export {
+  SECRETS_POLL_INTERVAL_MS,
+  watchSecretsFile,
+  type SecretsFileWatcher,
+  type SecretsFileWatchOptions,
+} from './secrets-file.watcher.js';
+export {
   DEV_ISSUER,
   loadSecretsFile,
   readSecretsFile,

@@ -39,6 +39,7 @@ export class ReadinessService {
   ) {
     this.dbPath = config.storage.kind === 'leveldb' ? config.storage.path : null;
     if (this.dbPath) metrics.watchDisk(this.dbPath);
+    metrics.refreshReadinessOnScrape(() => this.check());
   }
 
   /** SIGTERM: readiness turns 503 before the server stops accepting, so load balancers drain first. */

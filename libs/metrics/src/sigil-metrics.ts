@@ -101,6 +101,25 @@ export const METRIC_PROVIDERS = [
   }),
 ];
 
+/**
+ * The label values each labelled metric can take, as known at start. prom-client exports a labelled
+ * metric only once a label set has been used, and `rate()` over a series that does not exist is "no
+ * data", not 0: a panel stays empty and an alert can't fire until the first event. So every known
+ * label set gets a zero series at start (SigilMetrics.initialise).
+ */
+export interface KnownSeries {
+  /** Every route (Fastify's template) with the statuses it can answer (its documented responses). */
+  routes: { method: string; route: string; statuses: readonly number[] }[];
+  /** The problem code a problem status carries (sigil_error_total{code}). */
+  problemCodeOf: (status: number) => string | undefined;
+  verifyResults: readonly string[];
+  authFailureReasons: readonly string[];
+  storageOperations: { read: readonly string[]; write: readonly string[] };
+}
+
+const RATE_LIMIT_SCOPES = ['principal', 'anonymous'] as const;
+const RATE_LIMIT_BACKENDS = ['redis', 'memory'] as const;
+
 /** The domain's metrics behind named methods, so callers never spell metric or label names. */
 @Injectable()
 export class SigilMetrics {
@@ -125,6 +144,47 @@ export class SigilMetrics {
     @InjectMetric(METRICS.memoryLimit) memoryLimit: Gauge,
   ) {
     memoryLimit.set(memoryLimitBytes());
+  }
+
+  /** Zero series for every known label set, so each exists from the first scrape. */
+  initialise(known: KnownSeries): void {
+    for (const { method, route, statuses } of known.routes) {
+      this.httpDuration.zero({ method, route });
+      for (const status of statuses) {
+        this.httpRequests.inc({ method, route, status: String(status) }, 0);
+        const code = known.problemCodeOf(status);
+        if (code) this.errors.inc({ operation: `${method} ${route}`, code }, 0);
+      }
+    }
+    for (const result of known.verifyResults) this.verifies.inc({ result }, 0);
+    for (const reason of known.authFailureReasons) this.authFailures.inc({ reason }, 0);
+    for (const operation of known.storageOperations.read) this.storageReads.zero({ operation });
+    for (const operation of known.storageOperations.write) this.storageWrites.zero({ operation });
+    for (const scope of RATE_LIMIT_SCOPES) this.rateLimited.inc({ scope }, 0);
+    for (const to of RATE_LIMIT_BACKENDS) this.rateLimitBackendChanges.inc({ to }, 0);
+  }
+
+  /**
+   * Readiness as of the scrape: without this, sigil_ready reads 0 and sigil_readiness_check has no
+   * series until something calls /readyz. Both gauges wait for the same check, run at most once a second.
+   */
+  refreshReadinessOnScrape(check: () => Promise<unknown>): void {
+    let last = 0;
+    let running: Promise<unknown> | undefined;
+    const refresh = async () => {
+      if (!running && Date.now() - last >= 1_000) {
+        running = check()
+          .catch(() => undefined)
+          .finally(() => {
+            last = Date.now();
+            running = undefined;
+          });
+      }
+      await running;
+    };
+    for (const gauge of [this.readyGauge, this.readinessChecks]) {
+      (gauge as Gauge & { collect?: () => Promise<void> }).collect = refresh;
+    }
   }
 
   httpRequest(method: string, route: string, status: number, seconds: number): void {
@@ -162,7 +222,7 @@ export class SigilMetrics {
     this.authFailures.inc({ reason });
   }
 
-  limited(scope: 'principal' | 'anonymous'): void {
+  limited(scope: (typeof RATE_LIMIT_SCOPES)[number]): void {
     this.rateLimited.inc({ scope });
   }
 

@@ -6,15 +6,18 @@ export const DEFAULT_CONSCIOUSNESS: Readonly<ConsciousnessState> = Object.freeze
   awareness: 0.5,
 });
 
-export type VerifyReason =
-  | 'ok'
-  | 'not_found'
-  | 'unknown_key'
-  | 'tampered'
-  | 'signature_mismatch'
-  | 'data_mismatch'
-  | 'revoked'
-  | 'expired';
+/** Every verify outcome (also the `result` label of sigil_verify_total, initialised at zero for each). */
+export const VERIFY_REASONS = [
+  'ok',
+  'not_found',
+  'unknown_key',
+  'tampered',
+  'signature_mismatch',
+  'data_mismatch',
+  'revoked',
+  'expired',
+] as const;
+export type VerifyReason = (typeof VERIFY_REASONS)[number];
 
 export interface EncodeInput {
   data: Record<string, unknown>;

@@ -6,4 +6,4 @@ export { StorageModule, type StorageModuleAsyncOptions } from './storage.module.
 export { openStore, withStore, type OpenStore } from './store.factory.js';
 export type { StorageOptions } from './storage.options.js';
 export { SchemaBehindError, StoreLockedError } from './storage.errors.js';
-export type { StorageObserver } from './instrumented-sigil.repository.js';
+export { STORAGE_OPERATIONS, type StorageObserver } from './instrumented-sigil.repository.js';

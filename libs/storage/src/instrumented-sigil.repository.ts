@@ -15,6 +15,13 @@ import {
   SigilRepository,
 } from '#sigil';
 
+/** The operations timed, by kind: the `operation` label of the storage histograms (each initialised at zero). */
+export const STORAGE_OPERATIONS = {
+  read: ['find', 'list', 'match'],
+  write: ['create', 'revoke', 'delete', 'restore', 'rewrap'],
+} as const;
+type Operation<K extends keyof typeof STORAGE_OPERATIONS> = (typeof STORAGE_OPERATIONS)[K][number];
+
 /** Where storage timings go (the metrics lib implements it; storage does not depend on it). */
 export interface StorageObserver {
   storageRead(operation: string, seconds: number): void;
@@ -70,7 +77,11 @@ export class InstrumentedSigilRepository extends SigilRepository {
     return this.inner.close();
   }
 
-  private async timed<T>(kind: 'read' | 'write', operation: string, work: () => Promise<T>): Promise<T> {
+  private async timed<K extends keyof typeof STORAGE_OPERATIONS, T>(
+    kind: K,
+    operation: Operation<K>,
+    work: () => Promise<T>,
+  ): Promise<T> {
     const start = performance.now();
     try {
       return await work();

@@ -7,6 +7,7 @@ import { rotateSecret, type Rotation, type SecretsTarget } from './secret-rotati
 interface Options {
   envFile?: string;
   k8sSecret?: string;
+  k8sKey?: string;
   namespace?: string;
   deployment?: string;
   pid?: string;
@@ -26,6 +27,10 @@ export function registerRotateSecretCommand(program: Command): void {
       ),
     )
     .option('--k8s-secret <name>', 'Kubernetes Secret holding SPIRAL_EVENT_SECRET[_PREVIOUS] (uses kubectl)')
+    .option(
+      '--k8s-key <key>',
+      "with --k8s-secret: the Secret's key holding a whole env-format secrets file (the Helm chart's secrets.env)",
+    )
     .option('--namespace <ns>', 'Kubernetes namespace')
     .option('--deployment <name>', 'deployment to `kubectl rollout restart` after updating the Secret')
     .option('--pid <pid>', 'service process to send SIGHUP after rewriting --env-file')
@@ -59,8 +64,10 @@ function targetOf(options: Options): SecretsTarget {
       name: options.k8sSecret,
       namespace: options.namespace,
       deployment: options.deployment,
+      ...(options.k8sKey ? { key: options.k8sKey } : {}),
     };
   }
+  if (options.k8sKey) throw new UsageError('--k8s-key applies to --k8s-secret only');
   if (options.envFile) return { kind: 'env-file', file: options.envFile, pid };
   throw new UsageError(
     'say where the secrets live: --env-file FILE (or SIGIL_SECRETS_FILE) or --k8s-secret NAME',

@@ -9,6 +9,8 @@ import { ACTIVE, k8sSecrets, PREVIOUS } from './secret-rotation.js';
 export interface SecretsSource {
   envFile?: string;
   k8sSecret?: string;
+  /** With k8sSecret: the key holding a whole env-format secrets file. */
+  k8sKey?: string;
   namespace?: string;
 }
 
@@ -49,7 +51,7 @@ export async function verifyRotation(source: SecretsSource, env: Env = process.e
 /** The environment with the secrets from the env file or the Kubernetes Secret, if one is named. */
 async function withSecretsFrom(source: SecretsSource, env: Env): Promise<Env> {
   if (source.k8sSecret) {
-    const current = await k8sSecrets(source.k8sSecret, source.namespace);
+    const current = await k8sSecrets(source.k8sSecret, source.namespace, source.k8sKey);
     return {
       ...env,
       SIGIL_SECRETS_FILE: '',

@@ -13,11 +13,13 @@ export const PREVIOUS = 'SPIRAL_EVENT_SECRET_PREVIOUS';
 
 /**
  * Where the service's secrets live: an env file (`pid`: the service to send SIGHUP afterwards, which
- * reloads its ring in place) or a Kubernetes Secret (`deployment`: rolled afterwards).
+ * reloads its ring in place) or a Kubernetes Secret (`deployment`: rolled afterwards). A Secret holds
+ * either the two variables as keys, or (`key`) one key that is a whole env-format secrets file, as
+ * the Helm chart mounts it for SIGIL_SECRETS_FILE (the pods then reload it on their own).
  */
 export type SecretsTarget =
   | { kind: 'env-file'; file: string; pid?: number }
-  | { kind: 'k8s-secret'; name: string; namespace?: string; deployment?: string };
+  | { kind: 'k8s-secret'; name: string; namespace?: string; deployment?: string; key?: string };
 
 export interface Rotation {
   target: string;
@@ -100,6 +102,23 @@ async function readK8sSecret(name: string, ns: string[]): Promise<Record<string,
   return Object.fromEntries(Object.entries(json.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64')]));
 }
 
+/** The secrets of a Secret's key that is an env-format file, validated as the service validates it. */
+async function secretsFromK8sFile(data: Record<string, Buffer>, name: string, key: string): Promise<Secrets> {
+  if (data[key] === undefined) throw new UsageError(`secret ${name} has no key ${key}`);
+  const dir = await mkdtemp(join(tmpdir(), 'sigil-rotate-'));
+  try {
+    const file = join(dir, 'secrets.env');
+    await writeFile(file, data[key], { mode: 0o600 });
+    return loadSecretsFile(file);
+  } catch (error) {
+    // The problems name the temporary file and a line, never a value: say which Secret it was.
+    const reason = error instanceof Error ? error.message.replaceAll(dir, `secret ${name}`) : String(error);
+    throw new UsageError(`secret ${name}, key ${key}: ${reason}`);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
 function secretsFromK8s(data: Record<string, Buffer>, name: string): Secrets {
   const active = data[ACTIVE]?.toString('utf8').trim() ?? '';
   const previous = (data[PREVIOUS]?.toString('utf8') ?? '')
@@ -114,9 +133,10 @@ function secretsFromK8s(data: Record<string, Buffer>, name: string): Secrets {
   return { active: active.toLowerCase(), previous: previous.map((s) => s.toLowerCase()) };
 }
 
-/** The secrets a Kubernetes Secret holds now, validated. */
-export async function k8sSecrets(name: string, namespace?: string): Promise<Secrets> {
-  return secretsFromK8s(await readK8sSecret(name, namespace ? ['-n', namespace] : []), name);
+/** The secrets a Kubernetes Secret holds now (in its two keys, or in `key` as a file), validated. */
+export async function k8sSecrets(name: string, namespace?: string, key?: string): Promise<Secrets> {
+  const data = await readK8sSecret(name, namespace ? ['-n', namespace] : []);
+  return key ? secretsFromK8sFile(data, name, key) : secretsFromK8s(data, name);
 }
 
 /**
@@ -128,13 +148,24 @@ async function rotateK8s({
   name,
   namespace,
   deployment,
+  key,
 }: Extract<SecretsTarget, { kind: 'k8s-secret' }>): Promise<Rotation> {
   const ns = namespace ? ['-n', namespace] : [];
   const data = await readK8sSecret(name, ns);
-  const current = secretsFromK8s(data, name);
+  const current = key ? await secretsFromK8sFile(data, name, key) : secretsFromK8s(data, name);
   const next = rotated(current.active, current.previous);
-  data[ACTIVE] = Buffer.from(next.active);
-  data[PREVIOUS] = Buffer.from(next.previous.join(','));
+  if (key) {
+    // Every other line of the file stays as it was, as with --env-file.
+    data[key] = Buffer.from(
+      rewriteEnvFile(data[key].toString('utf8'), {
+        [ACTIVE]: next.active,
+        [PREVIOUS]: next.previous.join(','),
+      }),
+    );
+  } else {
+    data[ACTIVE] = Buffer.from(next.active);
+    data[PREVIOUS] = Buffer.from(next.previous.join(','));
+  }
   const dir = await mkdtemp(join(tmpdir(), 'sigil-rotate-'));
   try {
     const fromFiles: string[] = [];
