@@ -18,4 +18,4 @@ cd "$ROOT"
 # The project's own Node 24 (a dev dependency): the harness loads .ts helpers through type stripping.
 NODE="$ROOT/node_modules/.bin/node"
 [[ -x "$NODE" ]] || NODE=node
-exec "$NODE" test/chaos/harness.mjs "$@"
+exec "$NODE" -- test/chaos/harness.mjs "$@"

@@ -7,4 +7,4 @@
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 [ -f "$repo/dist/apps/sigil-cli/src/main.js" ] || (cd "$repo" && npm run -s build)
-exec "$repo/node_modules/.bin/node" "$repo/dist/apps/sigil-cli/src/main.js" cleanup-duplicates "$@"
+exec "$repo/node_modules/.bin/node" -- "$repo/dist/apps/sigil-cli/src/main.js" cleanup-duplicates "$@"

@@ -19,7 +19,7 @@ if (!existsSync(cli)) {
   const build = spawnSync('npm', ['run', '-s', 'build'], { cwd: repo, stdio: 'inherit' });
   if (build.status !== 0) process.exit(build.status ?? 1);
 }
-const run = spawnSync(node, [cli, 'import-json', ...process.argv.slice(2)], { stdio: 'inherit' });
+const run = spawnSync(node, ['--', cli, 'import-json', ...process.argv.slice(2)], { stdio: 'inherit' });
 if (run.error) {
   process.stderr.write(`migrate-json-to-leveldb: ${run.error.message}\n`);
   process.exit(1);

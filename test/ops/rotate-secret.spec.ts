@@ -322,5 +322,9 @@ if (args[0] === 'get') {
     expect(res.code).toBe(2);
     expect(res.stderr).toContain('must be 64 hex characters');
     expect(res.stderr).not.toContain('deadbeef-secret-ish');
+    // Node itself must not take the command's --env-file for its own option (it would exit 9).
+    const missing = await sh(['--env-file', `${dir.path}/missing.env`], {}, dir.path);
+    expect(missing.code, missing.stderr).toBe(2);
+    expect(missing.stderr).toMatch(/^sigil rotate-secret: /m);
   });
 });
