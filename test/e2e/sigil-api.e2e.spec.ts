@@ -1,3 +1,4 @@
+import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keyIdOf } from '#sigil';
 import { JwksServer } from '../support/jwks-server.js';
@@ -12,6 +13,24 @@ import {
 } from '../support/test-app.js';
 
 const SIGIL_ID = /^sigil_[0-9A-HJKMNP-TV-Z]{26}$/;
+
+/** A request with any method (fetch refuses TRACE), body and headers as received. */
+function rawRequest(
+  base: string,
+  method: string,
+  path: string,
+): Promise<{ status: number; headers: IncomingHttpHeaders; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(`${base}${path}`, { method }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
 
 describe('Sigil API over HTTP (LevelDB, JWKS on loopback)', () => {
   const jwks = new JwksServer();
@@ -138,8 +157,17 @@ describe('Sigil API over HTTP (LevelDB, JWKS on loopback)', () => {
         'VALIDATION_FAILED',
         'body',
       );
-      expectProblemShape(await writer('POST', '/api/v1/sigils', '[1,2]'), 400, 'VALIDATION_FAILED');
-      expectProblemShape(await writer('POST', '/api/v1/sigils', '"text"'), 400, 'VALIDATION_FAILED');
+      for (const body of ['[1,2]', '"text"', 'null', '42']) {
+        expectProblemShape(await writer('POST', '/api/v1/sigils', body), 400, 'VALIDATION_FAILED', 'body');
+      }
+      // Revoke's body is optional, but a JSON null is not "no body".
+      const sigil = await encode({ data: { revokeNull: true } });
+      expectProblemShape(
+        await admin('POST', `/api/v1/sigils/${sigil.id}/revoke`, 'null'),
+        400,
+        'VALIDATION_FAILED',
+        'body',
+      );
     });
 
     it('answers 413 when canonical data exceeds SIGIL_MAX_DATA_BYTES, and when the body exceeds the body limit', async () => {
@@ -573,9 +601,43 @@ describe('Sigil API over HTTP (LevelDB, JWKS on loopback)', () => {
       );
     });
 
-    it('answers unknown routes and methods with a problem', async () => {
+    it('answers unknown routes with 404 and a known path with the wrong method with 405 and Allow', async () => {
       expectProblemShape(await anonymous('GET', '/nope'), 404, 'NOT_FOUND');
-      expectProblemShape(await reader('PATCH', '/api/v1/sigils'), 404, 'NOT_FOUND');
+      expectProblemShape(await anonymous('PUT', '/nope'), 404, 'NOT_FOUND');
+
+      const patch = await reader('PATCH', '/api/v1/sigils');
+      expectProblemShape(patch, 405, 'NOT_FOUND');
+      expect(patch.headers.get('allow')).toBe('GET, HEAD, POST');
+      const put = await anonymous('PUT', '/api/v1/sigils/sigil_01JD3Q9X8Y7Z6W5V4T3S2R1Q0P');
+      expectProblemShape(put, 405, 'NOT_FOUND');
+      expect(put.headers.get('allow')).toBe('DELETE, GET, HEAD');
+      // fetch refuses TRACE; Node's http client sends anything (QUERY with no Content-Type included).
+      for (const method of ['TRACE', 'QUERY']) {
+        const res = await rawRequest(running.url, method, '/api/v1/sigils/sigil_01JD3Q9X8Y7Z6W5V4T3S2R1Q0P');
+        expect(res.status).toBe(405);
+        expect(res.headers.allow).toBe('DELETE, GET, HEAD');
+        expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+        expect(JSON.parse(res.body)).toMatchObject({ status: 405, code: 'NOT_FOUND' });
+      }
+      const health = await anonymous('DELETE', '/health');
+      expectProblemShape(health, 405, 'NOT_FOUND');
+      expect(health.headers.get('allow')).toBe('GET, HEAD');
+      // The verify resource answers POST only, although GET /api/v1/sigils/:id would match its path.
+      const getVerify = await reader('GET', '/api/v1/sigils/verify');
+      expectProblemShape(getVerify, 405, 'NOT_FOUND');
+      expect(getVerify.headers.get('allow')).toBe('POST');
+
+      const options = await anonymous('OPTIONS', '/api/v1/sigils/match');
+      expect(options.status).toBe(204);
+      expect(options.headers.get('allow')).toBe('POST, OPTIONS');
+    });
+
+    it('answers router refusals (an over-long path segment, a malformed URL) with a problem', async () => {
+      const long = await reader('GET', `/api/v1/sigils/${'a'.repeat(201)}`);
+      expectProblemShape(long, 414, 'VALIDATION_FAILED', 'path');
+      expect(long.headers.get('x-content-type-options')).toBe('nosniff');
+      expectProblemShape(await reader('GET', `/api/v1/sigils/${'a'.repeat(200)}`), 404, 'NOT_FOUND');
+      expectProblemShape(await reader('GET', '/api/v1/sigils/%E0%A4%A'), 400, 'VALIDATION_FAILED', 'url');
     });
 
     it('echoes a sane x-request-id and replaces an unsafe one', async () => {
