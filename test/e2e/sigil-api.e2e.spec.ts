@@ -142,6 +142,11 @@ describe('Sigil API over HTTP (LevelDB, JWKS on loopback)', () => {
       ['a non-semver version', { data: { a: 1 }, metadata: { version: 'v1' } }, 'metadata.version'],
       ['a past expiry', { data: { a: 1 }, expiresAt: '2001-01-01T00:00:00.000Z' }, 'expiresAt'],
       ['a non-ISO expiry', { data: { a: 1 }, expiresAt: 'tomorrow' }, 'expiresAt'],
+      // Optional members may be left out, never null (the document says absent or of their type).
+      ['null tags', { data: { a: 1 }, metadata: { tags: null } }, 'metadata.tags'],
+      ['a null metadata', { data: { a: 1 }, metadata: null }, 'metadata'],
+      ['a null phi', { data: { a: 1 }, consciousnessState: { phi: null } }, 'consciousnessState.phi'],
+      ['a null expiry', { data: { a: 1 }, expiresAt: null }, 'expiresAt'],
     ])('rejects %s with 400 naming the field, and stores nothing', async (_name, body, field) => {
       const before = await reader('GET', '/api/v1/sigils?limit=200');
       const res = await writer('POST', '/api/v1/sigils', body);
@@ -539,6 +544,18 @@ describe('Sigil API over HTTP (LevelDB, JWKS on loopback)', () => {
 
     it('validates the request', async () => {
       expectProblemShape(await matcher('POST', '/api/v1/sigils/match', {}), 400, 'VALIDATION_FAILED');
+      expectProblemShape(
+        await matcher('POST', '/api/v1/sigils/match', { sigilId: base.id, threshold: null }),
+        400,
+        'VALIDATION_FAILED',
+        'threshold',
+      );
+      expectProblemShape(
+        await matcher('POST', '/api/v1/sigils/match', { sigilId: '' }),
+        400,
+        'VALIDATION_FAILED',
+        'sigilId',
+      );
       expectProblemShape(
         await matcher('POST', '/api/v1/sigils/match', { dnaPattern: new Array(15).fill(0.5) }),
         400,
