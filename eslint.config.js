@@ -4,7 +4,7 @@ import { importX } from 'eslint-plugin-import-x';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.sigil-dev/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.sigil-dev/**', '.venv/**', '.tmp/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
