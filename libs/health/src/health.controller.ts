@@ -1,44 +1,16 @@
 import { Controller, Get, Res } from '@nestjs/common';
 import {
+  ApiExtraModels,
   ApiOkResponse,
   ApiOperation,
   ApiServiceUnavailableResponse,
   ApiTags,
-  type SchemaObject,
 } from '@nestjs/swagger';
 import type { HealthCheckResult } from '@nestjs/terminus';
 import type { FastifyReply } from 'fastify';
 import { Public } from '#auth';
+import { HealthStatusView, ReadinessCheckView, ReadinessView } from './health.view.js';
 import { ReadinessService } from './readiness.service.js';
-
-/** `{status: "ok"}`: all /health and /healthz ever answer. */
-const STATUS_OK_SCHEMA = {
-  type: 'object',
-  required: ['status'],
-  properties: { status: { type: 'string', enum: ['ok'] } },
-  example: { status: 'ok' },
-} satisfies SchemaObject;
-
-/** Terminus's report: overall status and one entry per check (storage, signing, rateLimits, disk, heap). */
-const CHECKS_SCHEMA = {
-  type: 'object',
-  additionalProperties: {
-    type: 'object',
-    required: ['status'],
-    properties: { status: { type: 'string', enum: ['up', 'down'] } },
-    additionalProperties: true,
-  },
-} satisfies SchemaObject;
-const READINESS_SCHEMA = {
-  type: 'object',
-  required: ['status'],
-  properties: {
-    status: { type: 'string', enum: ['ok', 'degraded', 'error', 'shutting_down'] },
-    info: CHECKS_SCHEMA,
-    error: CHECKS_SCHEMA,
-    details: CHECKS_SCHEMA,
-  },
-} satisfies SchemaObject;
 
 const READY_EXAMPLE = {
   status: 'ok',
@@ -49,6 +21,7 @@ const READY_EXAMPLE = {
 
 /** Liveness and readiness. Never authenticated, never rate limited. */
 @ApiTags('health')
+@ApiExtraModels(ReadinessCheckView)
 @Public()
 @Controller()
 export class HealthController {
@@ -60,7 +33,7 @@ export class HealthController {
     summary: 'API router health',
     description: 'Public. `{status: "ok"}` whenever the router answers.',
   })
-  @ApiOkResponse({ description: 'The router answers', schema: STATUS_OK_SCHEMA })
+  @ApiOkResponse({ description: 'The router answers', type: HealthStatusView })
   health(): { status: 'ok' } {
     return { status: 'ok' };
   }
@@ -71,7 +44,7 @@ export class HealthController {
     summary: 'Liveness: the process and its event loop answer (no dependency checks)',
     description: 'Public. For a liveness probe: restart the process when this stops answering.',
   })
-  @ApiOkResponse({ description: 'Alive', schema: STATUS_OK_SCHEMA })
+  @ApiOkResponse({ description: 'Alive', type: HealthStatusView })
   liveness(): { status: 'ok' } {
     return { status: 'ok' };
   }
@@ -83,11 +56,11 @@ export class HealthController {
     description:
       '200 when ready (status `ok`, or `degraded` while Redis is away); 503 with per-check detail otherwise, and from SIGTERM on.',
   })
-  @ApiOkResponse({ description: 'Ready', schema: { ...READINESS_SCHEMA, example: READY_EXAMPLE } })
+  @ApiOkResponse({ description: 'Ready', type: ReadinessView, example: READY_EXAMPLE })
   @ApiServiceUnavailableResponse({
     description:
       'Not ready (a health report, not a problem): `error` and `details` say which check failed. Also from SIGTERM on.',
-    schema: READINESS_SCHEMA,
+    type: ReadinessView,
   })
   async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthCheckResult> {
     const { ready, result } = await this.readiness.check();
