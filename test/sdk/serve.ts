@@ -92,8 +92,10 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => void stop(0));
   process.on('SIGINT', () => void stop(0));
-  // Spawned with a pipe (pytest, go test): the parent's exit closes it, and that stops us too.
-  if (fstatSync(0).isFIFO()) {
+  // Spawned with a pipe (pytest and go test use a FIFO, Node a socket): the parent's exit closes
+  // it, and that stops us too. A terminal or /dev/null (a shell's `&`) is not a signal to stop.
+  const stdin = fstatSync(0);
+  if (stdin.isFIFO() || stdin.isSocket()) {
     process.stdin.on('end', () => void stop(0));
     process.stdin.resume();
   }
