@@ -93,7 +93,8 @@ export class SigilView {
   revokedBy!: string | null;
   @ApiProperty({ type: String, nullable: true, maxLength: 200, example: null }) revocationReason!:
     string | null;
-  @ApiProperty({ type: 'integer', format: 'int32', enum: [1], example: 1 }) version!: 1;
+  @ApiProperty({ type: 'integer', format: 'int32', enum: [1], minimum: 1, maximum: 1, example: 1 })
+  version!: 1;
 }
 
 @ApiSchema({ name: 'SigilSummary', description: 'A sigil without its `data` (list items).' })
