@@ -253,7 +253,8 @@ export class SigilController {
   })
   @IdParam()
   @ApiNoContentResponse({ description: 'Erased' })
-  @ApiProblems(403, 404, 414)
+  // No body is expected, but Fastify parses one sent with DELETE: too large, or not JSON, is refused.
+  @ApiProblems(403, 404, 413, 414, 415)
   async purge(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<void> {
     await this.sigils.purge(principal, id);
   }

@@ -36,7 +36,7 @@ export class BackupController {
       '409 when the store is not LevelDB, SIGIL_BACKUP_DIR is unset, or a backup is already running.',
   })
   @ApiCreatedResponse({ type: BackupView })
-  @ApiProblems(403, 415, [
+  @ApiProblems(403, 413, 415, [
     409,
     'The store has no online backup (Postgres: use `sigil backup`), SIGIL_BACKUP_DIR is unset, or a backup is already running',
   ])

@@ -2016,6 +2016,35 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Body or data too large */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-RateLimit-Limit": components["headers"]["XRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["XRateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:sigil-dna:problem:payload-too-large",
+                     *       "title": "Payload too large",
+                     *       "status": 413,
+                     *       "detail": "data: canonical JSON is larger than 65536 bytes",
+                     *       "code": "PAYLOAD_TOO_LARGE",
+                     *       "requestId": "req-7f3c",
+                     *       "errors": [
+                     *         {
+                     *           "field": "data",
+                     *           "message": "canonical JSON is larger than 65536 bytes"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A path segment is longer than the router accepts */
             414: {
                 headers: {
@@ -2038,6 +2067,35 @@ export interface operations {
                      *         {
                      *           "field": "path",
                      *           "message": "a path segment is longer than 200 characters"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON (Content-Type must be application/json) */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-RateLimit-Limit": components["headers"]["XRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["XRateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:sigil-dna:problem:validation-failed",
+                     *       "title": "Validation failed",
+                     *       "status": 415,
+                     *       "detail": "content-type: Content-Type must be application/json",
+                     *       "code": "VALIDATION_FAILED",
+                     *       "requestId": "req-7f3c",
+                     *       "errors": [
+                     *         {
+                     *           "field": "content-type",
+                     *           "message": "Content-Type must be application/json"
                      *         }
                      *       ]
                      *     }
@@ -3078,6 +3136,35 @@ export interface operations {
                      *       "detail": "Idempotency-Key was already used with a different request body",
                      *       "code": "CONFLICT",
                      *       "requestId": "req-7f3c"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body or data too large */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-RateLimit-Limit": components["headers"]["XRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["XRateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:sigil-dna:problem:payload-too-large",
+                     *       "title": "Payload too large",
+                     *       "status": 413,
+                     *       "detail": "data: canonical JSON is larger than 65536 bytes",
+                     *       "code": "PAYLOAD_TOO_LARGE",
+                     *       "requestId": "req-7f3c",
+                     *       "errors": [
+                     *         {
+                     *           "field": "data",
+                     *           "message": "canonical JSON is larger than 65536 bytes"
+                     *         }
+                     *       ]
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
