@@ -9,8 +9,11 @@ cd "$REPO"
 bash scripts/python-env.sh
 npm run -s build
 
+# serve.ts needs Node 24 (type stripping): the pinned one, whatever node is first on PATH.
+NODE="$REPO/node_modules/.bin/node"
+[ -x "$NODE" ] || NODE=node
 INFO="$(mktemp)"
-node test/sdk/serve.ts > "$INFO" &
+"$NODE" test/sdk/serve.ts > "$INFO" &
 SERVE=$!
 trap 'kill "$SERVE" 2>/dev/null || true; wait "$SERVE" 2>/dev/null || true; rm -f "$INFO"' EXIT
 for _ in $(seq 1 300); do
