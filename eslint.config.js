@@ -4,7 +4,19 @@ import { importX } from 'eslint-plugin-import-x';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.sigil-dev/**'] },
+  {
+    ignores: [
+      'dist/**',
+      'node_modules/**',
+      'coverage/**',
+      '.sigil-dev/**',
+      '.venv/**',
+      '.tmp/**',
+      // The SDKs' generated code (npm run sdk:generate) and build output; their hand-written layer is linted.
+      'sdks/typescript/src/generated/**',
+      'sdks/typescript/dist/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

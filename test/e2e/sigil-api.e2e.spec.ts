@@ -1,3 +1,4 @@
+import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keyIdOf } from '#sigil';
 import { JwksServer } from '../support/jwks-server.js';
@@ -12,6 +13,24 @@ import {
 } from '../support/test-app.js';
 
 const SIGIL_ID = /^sigil_[0-9A-HJKMNP-TV-Z]{26}$/;
+
+/** A request with any method (fetch refuses TRACE), body and headers as received. */
+function rawRequest(
+  base: string,
+  method: string,
+  path: string,
+): Promise<{ status: number; headers: IncomingHttpHeaders; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(`${base}${path}`, { method }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
 
 describe('Sigil API over HTTP (LevelDB, JWKS on loopback)', () => {
   const jwks = new JwksServer();
@@ -123,6 +142,11 @@ describe('Sigil API over HTTP (LevelDB, JWKS on loopback)', () => {
       ['a non-semver version', { data: { a: 1 }, metadata: { version: 'v1' } }, 'metadata.version'],
       ['a past expiry', { data: { a: 1 }, expiresAt: '2001-01-01T00:00:00.000Z' }, 'expiresAt'],
       ['a non-ISO expiry', { data: { a: 1 }, expiresAt: 'tomorrow' }, 'expiresAt'],
+      // Optional members may be left out, never null (the document says absent or of their type).
+      ['null tags', { data: { a: 1 }, metadata: { tags: null } }, 'metadata.tags'],
+      ['a null metadata', { data: { a: 1 }, metadata: null }, 'metadata'],
+      ['a null phi', { data: { a: 1 }, consciousnessState: { phi: null } }, 'consciousnessState.phi'],
+      ['a null expiry', { data: { a: 1 }, expiresAt: null }, 'expiresAt'],
     ])('rejects %s with 400 naming the field, and stores nothing', async (_name, body, field) => {
       const before = await reader('GET', '/api/v1/sigils?limit=200');
       const res = await writer('POST', '/api/v1/sigils', body);
@@ -138,8 +162,17 @@ describe('Sigil API over HTTP (LevelDB, JWKS on loopback)', () => {
         'VALIDATION_FAILED',
         'body',
       );
-      expectProblemShape(await writer('POST', '/api/v1/sigils', '[1,2]'), 400, 'VALIDATION_FAILED');
-      expectProblemShape(await writer('POST', '/api/v1/sigils', '"text"'), 400, 'VALIDATION_FAILED');
+      for (const body of ['[1,2]', '"text"', 'null', '42']) {
+        expectProblemShape(await writer('POST', '/api/v1/sigils', body), 400, 'VALIDATION_FAILED', 'body');
+      }
+      // Revoke's body is optional, but a JSON null is not "no body".
+      const sigil = await encode({ data: { revokeNull: true } });
+      expectProblemShape(
+        await admin('POST', `/api/v1/sigils/${sigil.id}/revoke`, 'null'),
+        400,
+        'VALIDATION_FAILED',
+        'body',
+      );
     });
 
     it('answers 413 when canonical data exceeds SIGIL_MAX_DATA_BYTES, and when the body exceeds the body limit', async () => {
@@ -512,6 +545,18 @@ describe('Sigil API over HTTP (LevelDB, JWKS on loopback)', () => {
     it('validates the request', async () => {
       expectProblemShape(await matcher('POST', '/api/v1/sigils/match', {}), 400, 'VALIDATION_FAILED');
       expectProblemShape(
+        await matcher('POST', '/api/v1/sigils/match', { sigilId: base.id, threshold: null }),
+        400,
+        'VALIDATION_FAILED',
+        'threshold',
+      );
+      expectProblemShape(
+        await matcher('POST', '/api/v1/sigils/match', { sigilId: '' }),
+        400,
+        'VALIDATION_FAILED',
+        'sigilId',
+      );
+      expectProblemShape(
         await matcher('POST', '/api/v1/sigils/match', { dnaPattern: new Array(15).fill(0.5) }),
         400,
         'VALIDATION_FAILED',
@@ -573,9 +618,43 @@ describe('Sigil API over HTTP (LevelDB, JWKS on loopback)', () => {
       );
     });
 
-    it('answers unknown routes and methods with a problem', async () => {
+    it('answers unknown routes with 404 and a known path with the wrong method with 405 and Allow', async () => {
       expectProblemShape(await anonymous('GET', '/nope'), 404, 'NOT_FOUND');
-      expectProblemShape(await reader('PATCH', '/api/v1/sigils'), 404, 'NOT_FOUND');
+      expectProblemShape(await anonymous('PUT', '/nope'), 404, 'NOT_FOUND');
+
+      const patch = await reader('PATCH', '/api/v1/sigils');
+      expectProblemShape(patch, 405, 'NOT_FOUND');
+      expect(patch.headers.get('allow')).toBe('GET, HEAD, POST');
+      const put = await anonymous('PUT', '/api/v1/sigils/sigil_01JD3Q9X8Y7Z6W5V4T3S2R1Q0P');
+      expectProblemShape(put, 405, 'NOT_FOUND');
+      expect(put.headers.get('allow')).toBe('DELETE, GET, HEAD');
+      // fetch refuses TRACE; Node's http client sends anything (QUERY with no Content-Type included).
+      for (const method of ['TRACE', 'QUERY']) {
+        const res = await rawRequest(running.url, method, '/api/v1/sigils/sigil_01JD3Q9X8Y7Z6W5V4T3S2R1Q0P');
+        expect(res.status).toBe(405);
+        expect(res.headers.allow).toBe('DELETE, GET, HEAD');
+        expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+        expect(JSON.parse(res.body)).toMatchObject({ status: 405, code: 'NOT_FOUND' });
+      }
+      const health = await anonymous('DELETE', '/health');
+      expectProblemShape(health, 405, 'NOT_FOUND');
+      expect(health.headers.get('allow')).toBe('GET, HEAD');
+      // The verify resource answers POST only, although GET /api/v1/sigils/:id would match its path.
+      const getVerify = await reader('GET', '/api/v1/sigils/verify');
+      expectProblemShape(getVerify, 405, 'NOT_FOUND');
+      expect(getVerify.headers.get('allow')).toBe('POST');
+
+      const options = await anonymous('OPTIONS', '/api/v1/sigils/match');
+      expect(options.status).toBe(204);
+      expect(options.headers.get('allow')).toBe('POST, OPTIONS');
+    });
+
+    it('answers router refusals (an over-long path segment, a malformed URL) with a problem', async () => {
+      const long = await reader('GET', `/api/v1/sigils/${'a'.repeat(201)}`);
+      expectProblemShape(long, 414, 'VALIDATION_FAILED', 'path');
+      expect(long.headers.get('x-content-type-options')).toBe('nosniff');
+      expectProblemShape(await reader('GET', `/api/v1/sigils/${'a'.repeat(200)}`), 404, 'NOT_FOUND');
+      expectProblemShape(await reader('GET', '/api/v1/sigils/%E0%A4%A'), 400, 'VALIDATION_FAILED', 'url');
     });
 
     it('echoes a sane x-request-id and replaces an unsafe one', async () => {

@@ -6,15 +6,18 @@ import type { DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { DestinationStream } from 'pino';
 import type { AppConfig } from '#config';
 import { httpRoute, registerHttpMetrics, SigilMetrics } from '#metrics';
+import { PROBLEM_CONTENT_TYPE } from '#sigil';
 import { AppModule } from './app.module.js';
 import { createValidationPipe } from './http/validation.js';
 import { JsonBodyError, registerJsonParser } from './http/json-body.parser.js';
+import { AllowedMethods, MethodNotAllowedError } from './http/allowed-methods.js';
 import { ProblemFilter } from './http/problem.filter.js';
-import { problemBody } from './http/problem.js';
 import { knownSeries } from './http/known-series.js';
+import { MAX_PARAM_LENGTH, problemBody, problemFor } from './http/problem.js';
 import { buildOpenApiDocument, setupOpenApi } from './openapi.js';
 
 /**
@@ -55,6 +58,9 @@ const HELMET_OPTIONS: HelmetOptions = {
 
 /** Longest request target accepted; real ones are under 300 characters. */
 const MAX_URL_LENGTH = 4096;
+
+/** helmet's middleware is built once: @fastify/helmet rebuilds it on every request (6 % of a request's CPU). */
+const securityHeaders = helmet(HELMET_OPTIONS);
 
 /**
  * Errors Node raises before Fastify sees a request (headers over 16 KiB → 431, a timed-out or
@@ -101,6 +107,24 @@ export async function createApp(
   config: AppConfig,
   options: CreateAppOptions = {},
 ): Promise<NestFastifyApplication> {
+  // Filled in once the app exists; the router's refusals can only arrive after that.
+  const late: { metrics?: SigilMetrics } = {};
+  /**
+   * The router refuses a malformed URL (400) or an over-long path parameter (414) before any hook or
+   * route runs, so Nest's filters never see them: answer them here, in the same problem+json shape,
+   * with the same request id and security headers as every other answer.
+   */
+  const frameworkErrors = (error: Error, request: FastifyRequest, reply: FastifyReply): void => {
+    securityHeaders(request.raw, reply.raw, () => undefined);
+    const { problem, headers } = problemFor(error, String(request.id));
+    late.metrics?.problem(`${request.method} unmatched`, problem.code);
+    void reply
+      .status(problem.status)
+      .header('x-request-id', request.id)
+      .headers(headers)
+      .type(PROBLEM_CONTENT_TYPE)
+      .send(problem);
+  };
   const adapter = new FastifyAdapter({
     bodyLimit: config.http.bodyLimitBytes,
     trustProxy: trustProxyOption(config.http.trustProxy),
@@ -108,7 +132,8 @@ export async function createApp(
     requestTimeout: config.http.requestTimeoutMs,
     connectionTimeout: config.http.requestTimeoutMs,
     // Path parameters are ids (32 chars); anything much longer is not a route of ours.
-    routerOptions: { maxParamLength: 200 },
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    frameworkErrors,
     clientErrorHandler: rawClientError,
     // Honour a sane caller-supplied x-request-id, else mint one; pino-http reads the same `req.id`.
     genReqId: (req: IncomingMessage) => {
@@ -128,6 +153,7 @@ export async function createApp(
 
   app.useLogger(options.quiet ? false : app.get(Logger));
   const metrics = app.get(SigilMetrics);
+  late.metrics = metrics;
   app.useGlobalFilters(new ProblemFilter(metrics));
   app.useGlobalPipes(createValidationPipe());
 
@@ -136,6 +162,8 @@ export async function createApp(
   fastify.addHook('onRoute', (route) => {
     for (const method of [route.method].flat()) routes.push({ method, url: route.url });
   });
+  // Before app.init() registers the routes, so it sees every one of them.
+  const allowedMethods = AllowedMethods.register(fastify);
   fastify.removeContentTypeParser(['text/plain']);
   registerHttpMetrics(fastify, metrics);
   registerJsonParser(fastify, { maxDepth: config.http.maxJsonDepth, maxKeys: config.http.maxJsonKeys });
@@ -146,11 +174,25 @@ export async function createApp(
       throw new JsonBodyError(400, 'url', `the URL is longer than ${MAX_URL_LENGTH} characters`);
     }
   });
-  // helmet's middleware is built once: @fastify/helmet rebuilds it on every request (6 % of a request's CPU).
-  const securityHeaders = helmet(HELMET_OPTIONS);
   fastify.addHook('onRequest', (request, reply, done) =>
     securityHeaders(request.raw, reply.raw, (error?: unknown) => done(error as Error | undefined)),
   );
+  // No route for this method: if the path has routes for others, that is a 405 with `Allow` (and an
+  // OPTIONS the CORS plugin does not answer gets the same list with a 204), not Nest's 404. A
+  // parameter route that matched a path a more specific route owns (GET /api/v1/sigils/verify) is
+  // the same case. Other routed requests skip the lookup.
+  fastify.addHook('onRequest', async (request, reply) => {
+    if (!request.is404 && !request.routeOptions.url?.includes(':')) return;
+    const allow = allowedMethods.allowedFor(request.url.split('?', 1)[0]);
+    if (allow.length === 0 || allow.includes(request.method)) return;
+    if (request.method === 'OPTIONS') {
+      return reply
+        .status(204)
+        .header('allow', [...allow, 'OPTIONS'].join(', '))
+        .send();
+    }
+    throw new MethodNotAllowedError(request.method, allow);
+  });
   if (config.http.corsOrigins !== null) {
     app.enableCors({
       origin: config.http.corsOrigins === '*' ? '*' : config.http.corsOrigins,

@@ -1,5 +1,5 @@
 import { applyDecorators, SetMetadata } from '@nestjs/common';
-import { ApiSecurity } from '@nestjs/swagger';
+import { ApiExtension, ApiSecurity } from '@nestjs/swagger';
 import type { Scope } from './scopes.js';
 
 export const IS_PUBLIC = 'sigil:public';
@@ -11,5 +11,9 @@ export const Public = () => SetMetadata(IS_PUBLIC, true);
 /** The scope a route needs, after implication (write ⊃ read, admin ⊃ all). */
 export const RequireScope = (scope: Scope) => SetMetadata(REQUIRED_SCOPE, scope);
 
-/** Requires a scope and documents it as the operation's bearer-JWT security requirement. */
-export const Scoped = (scope: Scope) => applyDecorators(RequireScope(scope), ApiSecurity('jwt', [scope]));
+/**
+ * Requires a scope and documents the operation's bearer-JWT security requirement. OpenAPI 3.0 lets
+ * only OAuth2 and OpenID Connect requirements list scopes, so the scope is `x-required-scope`.
+ */
+export const Scoped = (scope: Scope) =>
+  applyDecorators(RequireScope(scope), ApiSecurity('jwt'), ApiExtension('x-required-scope', scope));

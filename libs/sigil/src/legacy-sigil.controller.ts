@@ -8,14 +8,24 @@ import { ListSigilsQuery } from './dto/list-sigils.query.js';
 import { toSigilListView } from './dto/sigil.mapper.js';
 import { SigilListView, SigilView } from './dto/sigil.response.js';
 import { ApiProblems } from './http/problem.view.js';
-import { created, SIGILS_PATH } from './sigil.controller.js';
+import { CREATED_HEADERS, created, IdempotencyHeader, SIGILS_PATH } from './sigil.controller.js';
 import { SigilService } from './sigil.service.js';
 
 const LEGACY_PATH = '/api/consciousness/sigils';
 
+/** What every legacy answer carries. */
+const DEPRECATION_HEADERS = {
+  Deprecation: { description: 'Always `true`.', required: true, schema: { type: 'string', enum: ['true'] } },
+  Link: {
+    description: 'The successor: `</api/v1/sigils>; rel="successor-version"`.',
+    required: true,
+    schema: { type: 'string', maxLength: 128 },
+  },
+};
+
 /** The paths the first clients used. Same behaviour as /api/v1, flagged deprecated in docs and headers. */
 @ApiTags('legacy')
-@ApiProblems(401, 429, 503)
+@ApiProblems(400, 401, 429, 500, 503)
 @Controller()
 export class LegacySigilController {
   constructor(private readonly sigils: SigilService) {}
@@ -23,12 +33,14 @@ export class LegacySigilController {
   @Post(LEGACY_PATH)
   @Scoped(SCOPES.write)
   @ApiOperation({
+    operationId: 'legacyEncodeSigil',
     summary: 'Mint a sigil (legacy path)',
     deprecated: true,
     description: `Use POST ${SIGILS_PATH}.`,
   })
-  @ApiCreatedResponse({ type: SigilView })
-  @ApiProblems(400, 403, 409, 413)
+  @IdempotencyHeader()
+  @ApiCreatedResponse({ type: SigilView, headers: { ...CREATED_HEADERS, ...DEPRECATION_HEADERS } })
+  @ApiProblems(400, 403, 409, 413, 415)
   async encode(
     @CurrentPrincipal() principal: Principal,
     @Body() body: EncodeSigilDto,
@@ -42,11 +54,12 @@ export class LegacySigilController {
   @Get(LEGACY_PATH)
   @Scoped(SCOPES.read)
   @ApiOperation({
+    operationId: 'legacyListSigils',
     summary: 'List sigils (legacy path)',
     deprecated: true,
     description: `Use GET ${SIGILS_PATH}.`,
   })
-  @ApiOkResponse({ type: SigilListView })
+  @ApiOkResponse({ type: SigilListView, headers: DEPRECATION_HEADERS })
   @ApiProblems(400, 403)
   async list(
     @CurrentPrincipal() principal: Principal,

@@ -51,6 +51,11 @@ export function registerJsonParser(fastify: FastifyInstance, limits: JsonLimits)
             poisoned ? 'body contains a forbidden __proto__ or constructor key' : 'body is not valid JSON',
           );
         }
+        // Every body of this API is an object; `null` or `[]` would otherwise reach a handler whose
+        // body is optional (revoke) as "no body".
+        if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+          throw new JsonBodyError(400, 'body', 'body must be a JSON object');
+        }
         checkShape(value, limits);
         done(null, value);
       } catch (error) {

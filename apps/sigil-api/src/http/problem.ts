@@ -11,7 +11,11 @@ import {
   type FieldError,
   type ProblemCode,
 } from '#sigil';
+import { MethodNotAllowedError } from './allowed-methods.js';
 import { JsonBodyError } from './json-body.parser.js';
+
+/** Longest path parameter the router accepts (ids are 32 characters); longer is a 414. */
+export const MAX_PARAM_LENGTH = 200;
 
 export interface Problem {
   type: string;
@@ -160,6 +164,19 @@ const FASTIFY_ERRORS: Record<string, { status: number; code: ProblemCode; field?
       field: 'content-type',
       detail: 'Content-Type is invalid',
     },
+    // The router's own two refusals, before any route or hook runs (see frameworkErrors in app.factory.ts).
+    FST_ERR_MAX_PARAM_LENGTH: {
+      status: 414,
+      code: 'VALIDATION_FAILED',
+      field: 'path',
+      detail: `a path segment is longer than ${MAX_PARAM_LENGTH} characters`,
+    },
+    FST_ERR_BAD_URL: {
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      field: 'url',
+      detail: 'the URL is not valid (a malformed percent-encoding?)',
+    },
   };
 
 /** Nest's HTTP exceptions (its router's 404, guards' and pipes' errors) by status. */
@@ -176,6 +193,15 @@ function fromHttpException(error: HttpException): (Details & { code: ProblemCode
 
 /** The framework's errors, which carry no domain code: Fastify's by `code`, Nest's by status. */
 function fromFramework(error: unknown): (Details & { code: ProblemCode }) | null {
+  if (error instanceof MethodNotAllowedError) {
+    // No code of its own in the problem list: the resource exists, this method on it does not.
+    return {
+      code: 'NOT_FOUND',
+      status: 405,
+      detail: error.message,
+      headers: { allow: error.allow.join(', ') },
+    };
+  }
   // Nest hands Fastify's own errors to the filter wrapped in an HttpException whose cause is the original.
   const fastifyCode =
     (error as { code?: unknown } | null)?.code ??
@@ -234,7 +260,11 @@ export function problemFor(error: unknown, requestId: string): ProblemResponse {
   }
   const framework = fromFramework(error);
   if (framework) {
-    return { problem: problemBody(framework.code, framework, requestId), headers: {}, unexpected: false };
+    return {
+      problem: problemBody(framework.code, framework, requestId),
+      headers: framework.headers ?? {},
+      unexpected: false,
+    };
   }
   return {
     problem: problemBody(

@@ -19,7 +19,7 @@ import { BackupView, toBackupView } from './backup.view.js';
  * `sigil backup` (pg_dump), which needs no help from the service.
  */
 @ApiTags('admin')
-@ApiProblems(401, 429, 503)
+@ApiProblems(400, 401, 429, 500, 503)
 @Controller()
 export class BackupController {
   constructor(private readonly backups: BackupService) {}
@@ -28,6 +28,7 @@ export class BackupController {
   @HttpCode(201)
   @Scoped(SCOPES.admin)
   @ApiOperation({
+    operationId: 'createBackup',
     summary: 'Take a consistent backup of the live LevelDB store',
     description:
       'Scope: `sigil:admin`. Copies every key through one snapshot into a new folder under `SIGIL_BACKUP_DIR` ' +
@@ -35,7 +36,7 @@ export class BackupController {
       '409 when the store is not LevelDB, SIGIL_BACKUP_DIR is unset, or a backup is already running.',
   })
   @ApiCreatedResponse({ type: BackupView })
-  @ApiProblems(403, [
+  @ApiProblems(403, 413, 415, [
     409,
     'The store has no online backup (Postgres: use `sigil backup`), SIGIL_BACKUP_DIR is unset, or a backup is already running',
   ])

@@ -6,7 +6,7 @@ import { KEYS_PATH } from '../admin.paths.js';
 import { KeyStatusView, toKeyStatusView } from './key-status.view.js';
 
 @ApiTags('keys')
-@ApiProblems(401, 429, 503)
+@ApiProblems(400, 401, 429, 500, 503)
 @Controller()
 export class KeysController {
   constructor(private readonly sigils: SigilService) {}
@@ -14,6 +14,7 @@ export class KeysController {
   @Get(KEYS_PATH)
   @Scoped(SCOPES.admin)
   @ApiOperation({
+    operationId: 'getKeys',
     summary: 'Key ring status',
     description: 'Scope: `sigil:admin`. Kids only; secrets never leave the process.',
   })
