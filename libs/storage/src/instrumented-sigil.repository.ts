@@ -45,6 +45,9 @@ export class InstrumentedSigilRepository extends SigilRepository {
   delete(tenantId: string, id: string): Promise<boolean> {
     return this.timed('write', 'delete', () => this.inner.delete(tenantId, id));
   }
+  count(tenantId: string): Promise<number> {
+    return this.timed('read', 'count', () => this.inner.count(tenantId));
+  }
   listPage(tenantId: string, query: ListQuery): Promise<ListPage> {
     return this.timed('read', 'list', () => this.inner.listPage(tenantId, query));
   }

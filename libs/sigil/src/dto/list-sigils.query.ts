@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { IsBoolean, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsBoolean, IsInt, IsOptional, IsString, Max, MaxLength, Min, MinLength } from 'class-validator';
 
 export class ListSigilsQuery {
   @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50 })
@@ -28,6 +28,19 @@ export class ListSigilsQuery {
   @IsString()
   @MaxLength(100)
   source?: string;
+
+  @ApiPropertyOptional({
+    minLength: 1,
+    maxLength: 200,
+    description:
+      'Sigils imported from the old system with this id (`sigil import-json` tags them `legacy:<id>`). Not with `tag`.',
+    example: 'sigil-1700000000000',
+  })
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
+  legacyId?: string;
 
   @ApiPropertyOptional({ type: Boolean })
   @IsOptional()
