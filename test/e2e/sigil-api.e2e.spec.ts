@@ -190,6 +190,23 @@ describe('Sigil API over HTTP (LevelDB, JWKS on loopback)', () => {
       const res = await writer('POST', '/api/v1/sigils', 'data=1', { 'content-type': 'text/plain' });
       expectProblemShape(res, 415, 'VALIDATION_FAILED', 'content-type');
     });
+
+    it('accepts JSON with media-type parameters, as many HTTP libraries send it', async () => {
+      for (const type of [
+        'application/json; charset=utf-8',
+        'application/json;charset=UTF-8',
+        'Application/JSON',
+      ]) {
+        const res = await writer('POST', '/api/v1/sigils', JSON.stringify({ data: { type } }), {
+          'content-type': type,
+        });
+        expect(res.status, `${type}: ${res.text}`).toBe(201);
+      }
+      const res = await writer('POST', '/api/v1/sigils', '{"data":{"a":1}}', {
+        'content-type': 'application/jsonx',
+      });
+      expectProblemShape(res, 415, 'VALIDATION_FAILED', 'content-type');
+    });
   });
 
   describe('Idempotency-Key', () => {
@@ -481,18 +498,6 @@ describe('Sigil API over HTTP (LevelDB, JWKS on loopback)', () => {
         'VALIDATION_FAILED',
         'colour',
       );
-    });
-
-    it('serves the legacy paths with the same behaviour, marked deprecated', async () => {
-      const legacy = await lister('GET', '/api/consciousness/sigils?limit=2');
-      const current = await lister('GET', '/api/v1/sigils?limit=2');
-      expect(legacy.status).toBe(200);
-      expect(legacy.body).toEqual(current.body);
-      expect(legacy.headers.get('deprecation')).toBe('true');
-      const created = await lister('POST', '/api/consciousness/sigils', { data: { legacy: true } });
-      expect(created.status).toBe(201);
-      expect(created.headers.get('location')).toBe(`/api/v1/sigils/${created.body.id}`);
-      expect((await lister('POST', '/api/v1/sigils/verify', { id: created.body.id })).body.reason).toBe('ok');
     });
   });
 

@@ -65,6 +65,8 @@ export abstract class AppConfig {
   abstract readonly metricsToken: string | null;
   /** Where POST /api/v1/admin/backups writes LevelDB snapshots (absolute); null disables the endpoint. */
   abstract readonly backupDir: string | null;
+  /** The legacy /api/consciousness paths: the Sunset date they announce (SIGIL_LEGACY_SUNSET, ISO). */
+  abstract readonly legacy: { sunset: string };
   abstract readonly readiness: {
     /** Not ready below this free fraction of the SIGIL_DB_PATH volume (SIGIL_DISK_MIN_FREE_PERCENT). */
     diskMinFreeRatio: number;

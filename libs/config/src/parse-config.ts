@@ -7,6 +7,8 @@ import { ConfigError } from './config.errors.js';
 const HEX64 = /^[0-9a-fA-F]{64}$/;
 /** Tenant ids become storage key prefixes: keep them to a safe, bounded alphabet. */
 export const TENANT_ID_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
+/** When the legacy /api/consciousness paths go away, unless SIGIL_LEGACY_SUNSET says otherwise. */
+export const DEFAULT_LEGACY_SUNSET = '2027-12-31T00:00:00Z';
 export const DEV_ISSUER = 'sigil-dna-dev';
 
 /** What dev-auth mode needs from `.sigil-dev/`; produced lazily, only when the config calls for it. */
@@ -83,6 +85,9 @@ const envSchema = z.object({
   SIGIL_BACKUP_DIR: optionalString.refine((v) => v === undefined || isAbsolute(v), {
     error: 'must be an absolute path',
   }),
+  SIGIL_LEGACY_SUNSET: blankAsUnset(
+    z.iso.datetime({ offset: true }).or(z.iso.date()).default(DEFAULT_LEGACY_SUNSET),
+  ),
 });
 
 /**
@@ -260,6 +265,7 @@ function parseEnvironment(
     dnastoreUrl: e.DNASTORE_URL ?? null,
     metricsToken: e.METRICS_TOKEN ?? null,
     backupDir: e.SIGIL_BACKUP_DIR ?? null,
+    legacy: { sunset: new Date(e.SIGIL_LEGACY_SUNSET).toISOString() },
     readiness: {
       diskMinFreeRatio: e.SIGIL_DISK_MIN_FREE_PERCENT / 100,
       heapMaxRatio: e.SIGIL_HEAP_MAX_PERCENT / 100,

@@ -14,8 +14,9 @@ export const METRICS = {
   verifyDuration: 'sigil_verify_duration_seconds', // histogram
   revokes: 'sigil_revoke_total', // counter
   errors: 'sigil_error_total', // counter {operation, code}: every problem response
+  legacyRequests: 'sigil_legacy_requests_total', // counter {method, route}: calls to the deprecated paths
   storageWrite: 'sigil_storage_write_seconds', // histogram {operation: create, revoke, delete, restore, rewrap}
-  storageRead: 'sigil_storage_read_seconds', // histogram {operation: find, list, match}
+  storageRead: 'sigil_storage_read_seconds', // histogram {operation: find, count, list, match}
   // Access
   authFailures: 'auth_failures_total', // counter {reason}
   rateLimited: 'sigil_rate_limited_total', // counter {scope: principal, anonymous}

@@ -50,6 +50,11 @@ export const METRIC_PROVIDERS = [
     help: 'Problem responses, by operation ("METHOD route") and problem code',
     labelNames: ['operation', 'code'],
   }),
+  makeCounterProvider({
+    name: METRICS.legacyRequests,
+    help: 'Calls to the deprecated /api/consciousness paths, by method and route: zero for long means the last old client is gone',
+    labelNames: ['method', 'route'],
+  }),
   makeHistogramProvider({
     name: METRICS.storageWrite,
     help: 'Storage write duration in seconds (durable: fsync or commit), by operation',
@@ -132,6 +137,7 @@ export class SigilMetrics {
     @InjectMetric(METRICS.verifyDuration) private readonly verifyDuration: Histogram,
     @InjectMetric(METRICS.revokes) private readonly revokes: Counter,
     @InjectMetric(METRICS.errors) private readonly errors: Counter<'operation' | 'code'>,
+    @InjectMetric(METRICS.legacyRequests) private readonly legacyRequests: Counter<'method' | 'route'>,
     @InjectMetric(METRICS.storageWrite) private readonly storageWrites: Histogram<'operation'>,
     @InjectMetric(METRICS.storageRead) private readonly storageReads: Histogram<'operation'>,
     @InjectMetric(METRICS.authFailures) private readonly authFailures: Counter<'reason'>,
@@ -208,6 +214,18 @@ export class SigilMetrics {
 
   problem(operation: string, code: string): void {
     this.errors.inc({ operation, code });
+  }
+
+  /**
+   * Exports the legacy routes at zero from the first scrape, so "no legacy calls" is a 0 a dashboard
+   * and an alert can read, not a series that does not exist yet.
+   */
+  legacyRoutes(routes: { method: string; route: string }[]): void {
+    for (const labels of routes) this.legacyRequests.inc(labels, 0);
+  }
+
+  legacyRequest(method: string, route: string): void {
+    this.legacyRequests.inc({ method, route });
   }
 
   storageWrite(operation: string, seconds: number): void {

@@ -245,7 +245,7 @@ describe('SigilService.encode', () => {
     await expect(encoding).rejects.toThrow(DataTooLargeError);
     await expect(encoding).rejects.toMatchObject({ size: MAX_DATA_BYTES + 1, limit: MAX_DATA_BYTES });
     expect(repo.callsTo('create')).toHaveLength(0);
-    expect(repo.count('acme')).toBe(0);
+    expect(repo.sizeOf('acme')).toBe(0);
   });
 
   it('signs with the active key so that the sigil passes the integrity check', async () => {
@@ -268,7 +268,7 @@ describe('SigilService.encode', () => {
       clock.advance(HOUR);
       const second = await service.encode(alice, body(), 'key-1');
       expect(second).toEqual({ sigil: first.sigil, replayed: true });
-      expect(repo.count('acme')).toBe(1);
+      expect(repo.sizeOf('acme')).toBe(1);
     });
 
     it('hands the port a claim: principal, key, body fingerprint and a 24 h expiry', async () => {
@@ -287,7 +287,7 @@ describe('SigilService.encode', () => {
       const { service, repo } = setup();
       await service.encode(alice, body({ n: 1 }), 'key-1');
       await expect(service.encode(alice, body({ n: 2 }), 'key-1')).rejects.toThrow(IdempotencyConflictError);
-      expect(repo.count('acme')).toBe(1);
+      expect(repo.sizeOf('acme')).toBe(1);
     });
 
     it('treats a body differing only outside data as another body', async () => {
@@ -304,7 +304,7 @@ describe('SigilService.encode', () => {
       expect(fromBob.replayed).toBe(false);
       expect(fromBob.sigil.id).not.toBe(fromAlice.sigil.id);
       expect(fromBob.sigil.createdBy).toBe('bob');
-      expect(repo.count('acme')).toBe(2);
+      expect(repo.sizeOf('acme')).toBe(2);
     });
 
     it('without a key, mints a new sigil for every identical request', async () => {
@@ -313,7 +313,7 @@ describe('SigilService.encode', () => {
       const second = await service.encode(alice, body());
       expect(second.sigil.id).not.toBe(first.sigil.id);
       expect(repo.callsTo('create').map((c) => c.args[1])).toEqual([undefined, undefined]);
-      expect(repo.count('acme')).toBe(2);
+      expect(repo.sizeOf('acme')).toBe(2);
     });
 
     it('accepts a key of 255 visible ASCII characters', async () => {
@@ -669,7 +669,7 @@ describe('SigilService.purge', () => {
     const { service, repo } = setup();
     const { sigil } = await service.encode(alice, body());
     await service.purge(alice, sigil.id);
-    expect(repo.count('acme')).toBe(0);
+    expect(repo.sizeOf('acme')).toBe(0);
     await expect(service.decode('acme', sigil.id)).rejects.toThrow(SigilNotFoundError);
   });
 

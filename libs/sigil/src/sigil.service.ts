@@ -21,6 +21,7 @@ import {
 } from './domain/sigil.errors.js';
 import {
   type EncodeInput,
+  LEGACY_ID_TAG_PREFIX,
   type ListInput,
   type ListResult,
   type MatchInput,
@@ -183,10 +184,13 @@ export class SigilService implements OnModuleInit {
   }
 
   async list(tenantId: string, input: ListInput): Promise<ListResult> {
+    if (input.legacyId !== undefined && input.tag !== undefined) {
+      throw new SigilValidationError([{ field: 'legacyId', message: 'give legacyId or tag, not both' }]);
+    }
     const page = await this.repository.listPage(tenantId, {
       limit: input.limit,
       after: input.cursor === undefined ? undefined : decodeCursor(input.cursor),
-      tag: input.tag,
+      tag: input.legacyId === undefined ? input.tag : `${LEGACY_ID_TAG_PREFIX}${input.legacyId}`,
       source: input.source,
       revoked: input.revoked,
     });
@@ -194,6 +198,15 @@ export class SigilService implements OnModuleInit {
       items: page.items.map(summarize),
       nextCursor: page.nextAfter === null ? null : encodeCursor(page.nextAfter),
     };
+  }
+
+  /** The newest `limit` sigils with their data, and how many the tenant holds (no scan: a maintained count). */
+  async recent(tenantId: string, limit: number): Promise<{ items: SigilRecord[]; total: number }> {
+    const [page, total] = await Promise.all([
+      this.repository.listPage(tenantId, { limit }),
+      this.repository.count(tenantId),
+    ]);
+    return { items: page.items, total };
   }
 
   async match(tenantId: string, input: MatchInput): Promise<MatchResult> {

@@ -46,7 +46,12 @@ export interface ListInput {
   tag?: string;
   source?: string;
   revoked?: boolean;
+  /** An imported sigil's id in the old system: the tag `legacy:<id>` (LEGACY_ID_TAG_PREFIX). */
+  legacyId?: string;
 }
+
+/** Imported sigils carry the tag `legacy:<their old id>`, which `legacyId` filters by. */
+export const LEGACY_ID_TAG_PREFIX = 'legacy:';
 
 /** A list item: the sigil without its payload. */
 export type SigilSummary = Omit<SigilRecord, 'data'>;

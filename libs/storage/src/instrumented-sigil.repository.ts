@@ -17,7 +17,7 @@ import {
 
 /** The operations timed, by kind: the `operation` label of the storage histograms (each initialised at zero). */
 export const STORAGE_OPERATIONS = {
-  read: ['find', 'list', 'match'],
+  read: ['find', 'count', 'list', 'match'],
   write: ['create', 'revoke', 'delete', 'restore', 'rewrap'],
 } as const;
 type Operation<K extends keyof typeof STORAGE_OPERATIONS> = (typeof STORAGE_OPERATIONS)[K][number];
@@ -51,6 +51,9 @@ export class InstrumentedSigilRepository extends SigilRepository {
   }
   delete(tenantId: string, id: string): Promise<boolean> {
     return this.timed('write', 'delete', () => this.inner.delete(tenantId, id));
+  }
+  count(tenantId: string): Promise<number> {
+    return this.timed('read', 'count', () => this.inner.count(tenantId));
   }
   listPage(tenantId: string, query: ListQuery): Promise<ListPage> {
     return this.timed('read', 'list', () => this.inner.listPage(tenantId, query));

@@ -33,7 +33,8 @@ export interface JsonLimits {
 export function registerJsonParser(fastify: FastifyInstance, limits: JsonLimits): void {
   fastify.removeContentTypeParser(['application/json']);
   fastify.addContentTypeParser(
-    /^application\/([\w.+-]+\+)?json$/,
+    // The media type, with or without parameters (`; charset=utf-8`, as many HTTP libraries send).
+    /^application\/([\w.+-]+\+)?json(\s*;.*)?$/i,
     { parseAs: 'string' },
     (_request, body, done) => {
       try {

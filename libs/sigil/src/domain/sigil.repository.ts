@@ -89,6 +89,11 @@ export abstract class SigilRepository {
   abstract revoke(tenantId: string, id: string, revocation: Revocation): Promise<SigilRecord | null>;
   /** Hard delete (erasure). False when there was nothing to delete. */
   abstract delete(tenantId: string, id: string): Promise<boolean>;
+  /**
+   * How many sigils the tenant holds (revoked ones included), from a count the adapter maintains
+   * with every insert and delete: no scan, and exact under concurrent writes.
+   */
+  abstract count(tenantId: string): Promise<number>;
   /** Newest first, filtered; paging by id so concurrent inserts never shift a page. */
   abstract listPage(tenantId: string, query: ListQuery): Promise<ListPage>;
   /** Every sigil's resonance pattern in the tenant (integrity checks, index rebuilds). */

@@ -50,6 +50,19 @@ export class ListSigilsQuery {
   source?: string;
 
   @ApiPropertyOptional({
+    minLength: 1,
+    maxLength: 200,
+    description:
+      'Sigils imported from the old system with this id (`sigil import-json` tags them `legacy:<id>`). Not with `tag`.',
+    example: 'sigil-1700000000000',
+  })
+  @Optional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
+  legacyId?: string;
+
+  @ApiPropertyOptional({
     type: Boolean,
     description: 'true: only revoked sigils; false: only unrevoked ones. Exactly `true` or `false`.',
   })

@@ -170,6 +170,44 @@ describe('LevelSigilRepository (LevelDB specifics)', () => {
     });
   });
 
+  describe('counts', () => {
+    it('counts a store written before counts existed once, at open, and keeps it exact after', async () => {
+      const repo = await open(false);
+      const records = Array.from({ length: 7 }, () => makeSigilRecord({ tenantId: tenant }));
+      for (const r of records) await repo.create(tenant, r);
+      await repo.create('tenant-b', makeSigilRecord({ tenantId: 'tenant-b' }));
+      await repo.close();
+      // Back to the layout of an older release: no count keys, no marker.
+      const db = new ClassicLevel<string, string>(path, { keyEncoding: 'utf8', valueEncoding: 'utf8' });
+      const stale: string[] = [];
+      for await (const key of db.keys())
+        if (key.startsWith('n!') || key.startsWith('~counts')) stale.push(key);
+      expect(stale.length).toBe(3);
+      await db.batch(stale.map((key) => ({ type: 'del' as const, key })));
+      await db.close();
+
+      const upgraded = await open(false);
+      await expect(upgraded.count(tenant)).resolves.toBe(7);
+      await expect(upgraded.count('tenant-b')).resolves.toBe(1);
+      await upgraded.delete(tenant, records[0].id);
+      await expect(upgraded.count(tenant)).resolves.toBe(6);
+      await upgraded.close();
+      const again = await open(false);
+      await expect(again.count(tenant)).resolves.toBe(6);
+    });
+
+    it('leaves a count unchanged when the batch carrying it fails', async () => {
+      const repo = await open(false);
+      await repo.create(tenant, makeSigilRecord({ tenantId: tenant }));
+      const batch = vi.spyOn(ClassicLevel.prototype, 'batch').mockRejectedValueOnce(new Error('EIO: boom'));
+      await expect(repo.create(tenant, makeSigilRecord({ tenantId: tenant }))).rejects.toThrow();
+      batch.mockRestore();
+      await expect(repo.count(tenant)).resolves.toBe(1);
+      await repo.create(tenant, makeSigilRecord({ tenantId: tenant }));
+      await expect(repo.count(tenant)).resolves.toBe(2);
+    });
+  });
+
   describe('group commit', () => {
     it('commits a lone write in its own fsynced batch', async () => {
       const repo = await open();
@@ -269,9 +307,11 @@ describe('LevelSigilRepository (LevelDB specifics)', () => {
       const id = record.id;
       const claimKey = `i!${tenant}!user%00211!k`;
       const registryKey = `t!${tenant}`;
+      const countKeys = [`n!${tenant}`, '~counts!v1'];
       await expect(keysNow()).resolves.toEqual(
         [
           claimKey,
+          ...countKeys,
           `s!${tenant}!${id}`,
           registryKey,
           `x!rev!${tenant}!${id}`,
@@ -284,8 +324,8 @@ describe('LevelSigilRepository (LevelDB specifics)', () => {
       const reopened = await open();
       await expect(reopened.delete(tenant, id)).resolves.toBe(true);
       await reopened.close();
-      // The claim stays (it stops counting once its sigil is gone); so does the registry entry.
-      await expect(keysNow()).resolves.toEqual([claimKey, registryKey]);
+      // The claim stays (it stops counting once its sigil is gone); so do the registry entry and the count.
+      await expect(keysNow()).resolves.toEqual([claimKey, ...countKeys, registryKey].sort());
     });
 
     it('reports a corrupt stored value without echoing its content', async () => {

@@ -132,11 +132,14 @@ describe('PostgresSigilRepository (Postgres-specific)', () => {
       try {
         // The drift check can fail: on an empty database it wants the whole schema.
         expect((await schemaDrift(dataSource)).join('\n')).toMatch(/CREATE TABLE "sigils"/);
-        expect(await pendingMigrations(dataSource)).toEqual(['CreateSigils1795736700000']);
+        expect(await pendingMigrations(dataSource)).toEqual([
+          'CreateSigils1795736700000',
+          'CountSigils1796200000000',
+        ]);
 
         // Pool of one: the advisory lock and the migrations share a connection.
         const applied = await runMigrations(dataSource);
-        expect(applied.map((m) => m.name)).toEqual(['CreateSigils1795736700000']);
+        expect(applied.map((m) => m.name)).toEqual(['CreateSigils1795736700000', 'CountSigils1796200000000']);
         await expect(schemaDrift(dataSource)).resolves.toEqual([]);
         await expect(pendingMigrations(dataSource)).resolves.toEqual([]);
 
@@ -146,7 +149,12 @@ describe('PostgresSigilRepository (Postgres-specific)', () => {
           url,
           `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name`,
         );
-        expect(tables.map((t) => t.table_name)).toEqual(['sigil_idempotency', 'sigil_migrations', 'sigils']);
+        expect(tables.map((t) => t.table_name)).toEqual([
+          'sigil_counts',
+          'sigil_idempotency',
+          'sigil_migrations',
+          'sigils',
+        ]);
       } finally {
         await dataSource.destroy();
       }
@@ -156,7 +164,10 @@ describe('PostgresSigilRepository (Postgres-specific)', () => {
       const { url } = await freshDatabase();
       const repos = await Promise.all(Array.from({ length: 4 }, () => open(url)));
       const migrations = await sql<{ name: string }>(url, 'SELECT name FROM sigil_migrations');
-      expect(migrations).toEqual([{ name: 'CreateSigils1795736700000' }]);
+      expect(migrations).toEqual([
+        { name: 'CreateSigils1795736700000' },
+        { name: 'CountSigils1796200000000' },
+      ]);
       for (const repo of repos) await expect(repo.ping()).resolves.toBeUndefined();
     });
 
@@ -167,12 +178,30 @@ describe('PostgresSigilRepository (Postgres-specific)', () => {
       );
       await expect(PostgresSigilRepository.open({ url, ...OPTIONS, migrate: false })).rejects.toMatchObject({
         name: 'SchemaBehindError',
-        pending: ['CreateSigils1795736700000'],
+        pending: ['CreateSigils1795736700000', 'CountSigils1796200000000'],
         applied: [],
       });
       await open(url);
       const repo = await open(url, { migrate: false });
       await expect(repo.ping()).resolves.toBeUndefined();
+    });
+
+    it('count the sigils a database already held when the count migration runs', async () => {
+      const { url } = await freshDatabase();
+      const repo = await open(url);
+      for (let i = 0; i < 5; i++) await repo.create('acme', makeSigilRecord({ tenantId: 'acme' }));
+      await repo.create('globex', makeSigilRecord({ tenantId: 'globex' }));
+      await repo.close();
+      // As a database migrated by the release before counts: without the count migration's objects.
+      await sql(url, `DROP TRIGGER "sigils_count" ON "sigils"`);
+      await sql(url, `DROP FUNCTION "sigil_counts_apply"()`);
+      await sql(url, `DROP TABLE "sigil_counts"`);
+      await sql(url, `DELETE FROM sigil_migrations WHERE name = 'CountSigils1796200000000'`);
+      const upgraded = await open(url);
+      await expect(upgraded.count('acme')).resolves.toBe(5);
+      await expect(upgraded.count('globex')).resolves.toBe(1);
+      await upgraded.create('acme', makeSigilRecord({ tenantId: 'acme' }));
+      await expect(upgraded.count('acme')).resolves.toBe(6);
     });
 
     it('say when the schema is an older one (some applied, some pending): it may hold data', async () => {
@@ -186,7 +215,7 @@ describe('PostgresSigilRepository (Postgres-specific)', () => {
       );
       await expect(PostgresSigilRepository.open({ url, ...OPTIONS, migrate: false })).rejects.toMatchObject({
         name: 'SchemaBehindError',
-        pending: ['CreateSigils1795736700000'],
+        pending: ['CreateSigils1795736700000', 'CountSigils1796200000000'],
         applied: ['Older1700000000000'],
       });
     });

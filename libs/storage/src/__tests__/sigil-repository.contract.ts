@@ -511,6 +511,67 @@ export function describeSigilRepositoryContract(
       });
     });
 
+    describe('count', () => {
+      it('counts a tenant’s sigils, revoked ones too, and only that tenant’s', async () => {
+        await expect(repo.count(A)).resolves.toBe(0);
+        const records = Array.from({ length: 5 }, () => sigilFor(A));
+        await createAll(repo, records);
+        await repo.create(B, sigilFor(B));
+        await repo.revoke(A, records[0].id, revocation());
+        await expect(repo.count(A)).resolves.toBe(5);
+        await expect(repo.count(B)).resolves.toBe(1);
+        await expect(repo.count('nobody-here')).resolves.toBe(0);
+      });
+
+      it('moves with every insert and delete, and with nothing else', async () => {
+        const kept = sigilFor(A);
+        const gone = sigilFor(A);
+        await createAll(repo, [kept, gone]);
+        await expect(repo.delete(A, gone.id)).resolves.toBe(true);
+        await expect(repo.delete(A, gone.id)).resolves.toBe(false);
+        await expect(repo.delete(A, newSigilId())).resolves.toBe(false);
+        await expect(repo.restore(A, kept)).resolves.toBe('unchanged');
+        await expect(repo.restore(A, { ...kept, signature: 'f'.repeat(64) })).resolves.toBe('conflict');
+        await expect(repo.count(A)).resolves.toBe(1);
+        await expect(repo.restore(A, sigilFor(A))).resolves.toBe('inserted');
+        await expect(repo.count(A)).resolves.toBe(2);
+      });
+
+      it('does not count a replayed or conflicting Idempotency-Key', async () => {
+        const claim = {
+          principal: 'p',
+          key: 'k-count',
+          fingerprint: 'f1',
+          expiresAt: new Date(Date.now() + 60_000).toISOString(),
+        };
+        await expect(repo.create(A, sigilFor(A), claim)).resolves.toMatchObject({ status: 'created' });
+        await expect(repo.create(A, sigilFor(A), claim)).resolves.toMatchObject({ status: 'replayed' });
+        await expect(repo.create(A, sigilFor(A), { ...claim, fingerprint: 'f2' })).resolves.toEqual({
+          status: 'conflict',
+        });
+        await expect(repo.count(A)).resolves.toBe(1);
+      });
+
+      it('is exact under concurrent creates, restores and deletes', async () => {
+        const seeded = Array.from({ length: 40 }, () => sigilFor(A));
+        await createAll(repo, seeded);
+        const fresh = Array.from({ length: 60 }, () => sigilFor(A));
+        await Promise.all([
+          ...fresh.slice(0, 30).map((r) => repo.create(A, r)),
+          ...fresh.slice(30).map((r) => repo.restore(A, r)),
+          ...seeded.slice(0, 25).map((r) => repo.delete(A, r.id)),
+          // The same deletes again, racing the first: each record is deleted, and counted, once.
+          ...seeded.slice(0, 25).map((r) => repo.delete(A, r.id)),
+          ...Array.from({ length: 10 }, () => repo.count(A)),
+        ]);
+        await expect(repo.count(A)).resolves.toBe(40 + 60 - 25);
+        if (harness.reopen) {
+          repo = await harness.reopen();
+          await expect(repo.count(A)).resolves.toBe(75);
+        }
+      });
+    });
+
     describe('idempotency claims', () => {
       it('replays the first sigil for the same key and fingerprint', async () => {
         const first = sigilFor(A);

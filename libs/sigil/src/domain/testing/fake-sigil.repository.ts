@@ -22,7 +22,16 @@ import {
 import { assertTenant } from '../storage.errors.js';
 
 export type RepositoryMethod =
-  'create' | 'findById' | 'revoke' | 'delete' | 'listPage' | 'patterns' | 'match' | 'restore' | 'rewrap';
+  | 'create'
+  | 'findById'
+  | 'revoke'
+  | 'delete'
+  | 'count'
+  | 'listPage'
+  | 'patterns'
+  | 'match'
+  | 'restore'
+  | 'rewrap';
 
 export interface RecordedCall {
   method: RepositoryMethod;
@@ -64,7 +73,8 @@ export class FakeSigilRepository extends SigilRepository {
     return record === undefined ? undefined : copy(record);
   }
 
-  count(tenantId: string): number {
+  /** How many records the tenant holds, without recording a call. */
+  sizeOf(tenantId: string): number {
     return this.records.get(tenantId)?.size ?? 0;
   }
 
@@ -118,6 +128,11 @@ export class FakeSigilRepository extends SigilRepository {
   async delete(tenantId: string, id: string): Promise<boolean> {
     this.record('delete', tenantId, id);
     return this.tenant(tenantId).delete(id);
+  }
+
+  async count(tenantId: string): Promise<number> {
+    this.record('count', tenantId);
+    return this.sizeOf(tenantId);
   }
 
   async listPage(tenantId: string, query: ListQuery): Promise<ListPage> {

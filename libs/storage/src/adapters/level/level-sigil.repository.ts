@@ -11,6 +11,8 @@
  *   x!rev!<tenant>!<id>                    ''  once revoked (written in the revoke's batch)
  *   i!<tenant>!<principal (enc)>!<key (enc)>  {sigilId, fingerprint, expiresAt}  idempotency claim
  *   t!<tenant>                             ''  tenant registry, so tenants() need not scan records
+ *   n!<tenant>                             decimal count of the tenant's records (see `count`)
+ *   ~counts!v1                             ''  every n! key is complete (written once, at first open)
  *   ~probe!<uuid>                          ping() scratch key, outside every tenant range
  *
  * There is no separate ordering key: ids are `sigil_` + ULID, whose text sorts by creation time,
@@ -71,7 +73,7 @@ import { assertRewrapArgs, carries, withSignature } from '../shared/rewrap.polic
 import { GroupCommitQueue } from './group-commit.queue.js';
 import { KeyedMutex } from './keyed.mutex.js';
 import { isLockedError, toStorageError } from './level.errors.js';
-import { lastKeyPart, levelKeys, prefixRange } from './level.keys.js';
+import { decodeKeyPart, lastKeyPart, levelKeys, prefixRange } from './level.keys.js';
 import { hasAnyKey, type LevelSnapshot, scanRange } from './level.scan.js';
 import { type PatternChange, PatternIndexes } from './pattern.index.js';
 import { copyLevelStore } from './level-snapshot.js';
@@ -80,9 +82,11 @@ type Db = ClassicLevel<string, string>;
 type BatchOp = { type: 'put'; key: string; value: string } | { type: 'del'; key: string };
 /** Rides in a write's batch so the match index changes exactly when, and only if, the store does. */
 type IndexOp = { type: 'index'; tenantId: string; change: PatternChange };
-type QueuedOp = BatchOp | IndexOp;
+/** A record inserted (+1) or deleted (-1): becomes one `n!<tenant>` put per tenant in the batch. */
+type CountOp = { type: 'count'; tenantId: string; delta: 1 | -1 };
+type QueuedOp = BatchOp | IndexOp | CountOp;
 
-const isBatchOp = (op: QueuedOp): op is BatchOp => op.type !== 'index';
+const isBatchOp = (op: QueuedOp): op is BatchOp => op.type === 'put' || op.type === 'del';
 
 export interface LevelSigilRepositoryOptions {
   /** Directory of the store; created (recursively) when missing. */
@@ -117,6 +121,11 @@ export class LevelSigilRepository extends SigilRepository {
   });
   /** Set when a batch failed with an I/O error: the log may be torn, reopen before writing again. */
   private logSuspect = false;
+  /**
+   * Committed counts by tenant, set only by the commit step (which runs one batch at a time), so a
+   * cached count is never older than the store. A tenant not cached is read from its `n!` key.
+   */
+  private readonly counts = new Map<string, number>();
 
   private constructor(
     private readonly db: Db,
@@ -127,8 +136,15 @@ export class LevelSigilRepository extends SigilRepository {
     super();
     this.writes = new GroupCommitQueue<QueuedOp>(async (ops) => {
       if (this.logSuspect) await this.reopen();
+      // Batches commit one at a time, so the counts read here cannot move before this batch lands.
+      const counts = await this.countsAfter(ops);
+      const countPuts = [...counts].map(([tenantId, n]): BatchOp => ({
+        type: 'put',
+        key: levelKeys.count(tenantId),
+        value: String(n),
+      }));
       try {
-        await this.db.batch(ops.filter(isBatchOp), { sync });
+        await this.db.batch([...ops.filter(isBatchOp), ...countPuts], { sync });
       } catch (err) {
         // A failed log append or fsync (ENOSPC, EIO) leaves LevelDB's write-ahead log torn: its writer
         // dropped the buffered record but advanced its offset, so every later record in that log file
@@ -143,6 +159,7 @@ export class LevelSigilRepository extends SigilRepository {
       // After the batch is durable and before any of its writers resumes, in commit order: the
       // indexes then always equal the store, and a failed batch changes neither.
       for (const op of ops) if (op.type === 'index') this.matchIndexes.apply(op.tenantId, op.change);
+      for (const [tenantId, n] of counts) this.counts.set(tenantId, n);
     });
     this.matchIndexes = new PatternIndexes(
       (tenantId, put) => this.loadPatterns(tenantId, put),
@@ -171,6 +188,12 @@ export class LevelSigilRepository extends SigilRepository {
       if (isLockedError(err)) throw new StoreLockedError(path);
       const cause = err instanceof Error && err.cause instanceof Error ? `: ${err.cause.message}` : '';
       throw new Error(`Could not open LevelDB at ${path}: ${describeError(err)}${cause}`, { cause: err });
+    }
+    try {
+      await countEveryTenantOnce(db);
+    } catch (err) {
+      await db.close();
+      throw toStorageError(err, 'open');
     }
     return new LevelSigilRepository(db, path, sync, matchIndexMaxSigils);
   }
@@ -244,6 +267,7 @@ export class LevelSigilRepository extends SigilRepository {
             key: levelKeys.tag(tenantId, tag, id),
           })),
           { type: 'index', tenantId, change: { kind: 'remove', id } },
+          { type: 'count', tenantId, delta: -1 },
         ];
         if (typeof record.metadata.source === 'string') {
           ops.push({ type: 'del', key: levelKeys.source(tenantId, record.metadata.source, id) });
@@ -253,6 +277,11 @@ export class LevelSigilRepository extends SigilRepository {
         return true;
       }),
     );
+  }
+
+  async count(tenantId: string): Promise<number> {
+    assertTenant(tenantId);
+    return this.gate.run('count', async () => this.counts.get(tenantId) ?? this.readCount(tenantId));
   }
 
   async listPage(tenantId: string, query: ListQuery): Promise<ListPage> {
@@ -419,7 +448,26 @@ export class LevelSigilRepository extends SigilRepository {
         revoked: sigil.revokedAt !== null,
       },
     });
+    ops.push({ type: 'count', tenantId, delta: 1 });
     return ops;
+  }
+
+  private async readCount(tenantId: string): Promise<number> {
+    const text = await this.db.get(levelKeys.count(tenantId));
+    return text === undefined ? 0 : Number(text);
+  }
+
+  /** Each tenant's count once this batch is applied, for the tenants whose records it adds or deletes. */
+  private async countsAfter(ops: QueuedOp[]): Promise<Map<string, number>> {
+    const deltas = new Map<string, number>();
+    for (const op of ops) {
+      if (op.type === 'count') deltas.set(op.tenantId, (deltas.get(op.tenantId) ?? 0) + op.delta);
+    }
+    const counts = new Map<string, number>();
+    for (const [tenantId, delta] of deltas) {
+      counts.set(tenantId, (this.counts.get(tenantId) ?? (await this.readCount(tenantId))) + delta);
+    }
+    return counts;
   }
 
   private async readRecord(tenantId: string, id: string): Promise<SigilRecord | null> {
@@ -511,4 +559,34 @@ export class LevelSigilRepository extends SigilRepository {
       throw toStorageError(err, 'tenants');
     }
   }
+}
+
+/**
+ * Stores written before counts existed get theirs here, once: one key-only scan over the records at
+ * open, before anything else can write, then the marker. Afterwards every batch keeps them exact.
+ */
+async function countEveryTenantOnce(db: Db): Promise<void> {
+  if ((await db.get(levelKeys.countsReady)) !== undefined) return;
+  const counts = new Map<string, number>();
+  for await (const batch of scanRange(db, {
+    range: prefixRange('s!'),
+    chunk: INDEX_LOAD_CHUNK,
+    keysOnly: true,
+  })) {
+    for (const key of batch) {
+      const tenantId = decodeKeyPart(key.slice(2, key.indexOf('!', 2)));
+      counts.set(tenantId, (counts.get(tenantId) ?? 0) + 1);
+    }
+  }
+  await db.batch(
+    [
+      ...[...counts].map(([tenantId, n]) => ({
+        type: 'put' as const,
+        key: levelKeys.count(tenantId),
+        value: String(n),
+      })),
+      { type: 'put' as const, key: levelKeys.countsReady, value: '' },
+    ],
+    { sync: true },
+  );
 }

@@ -49,6 +49,11 @@ export const levelKeys = {
   claim: (tenant: string, principal: string, key: string) =>
     `i!${encodeKeyPart(tenant)}!${encodeKeyPart(principal)}!${encodeKeyPart(key)}`,
 
+  /** A tenant's sigil count (decimal text), rewritten in the batch of every insert and delete. */
+  count: (tenant: string) => `n!${encodeKeyPart(tenant)}`,
+  /** Present once every tenant's count is there: stores from before counts are counted once at open. */
+  countsReady: '~counts!v1',
+
   tenantPrefix: 't!',
   tenant: (tenant: string) => `t!${encodeKeyPart(tenant)}`,
 

@@ -87,6 +87,12 @@ export class MemorySigilRepository extends SigilRepository {
     return deleted;
   }
 
+  async count(tenantId: string): Promise<number> {
+    assertTenant(tenantId);
+    this.gate.assertOpen();
+    return this.records.get(tenantId)?.size ?? 0;
+  }
+
   async listPage(tenantId: string, query: ListQuery): Promise<ListPage> {
     assertTenant(tenantId);
     assertListLimit(query.limit);

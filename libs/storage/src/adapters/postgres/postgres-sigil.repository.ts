@@ -50,6 +50,7 @@ import { pendingMigrations, runMigrations, appliedMigrations } from './postgres.
 import { decodeText } from './postgres-text.codec.js';
 import { serverState } from './server-state.query.js';
 import { findClaim, takeClaim } from './sigil-claim.query.js';
+import { countSigils } from './sigil-count.query.js';
 import { listSigils } from './sigil-list.query.js';
 import { matchRunsInSql, matchSigils } from './sigil-match.query.js';
 import { revokeSigil } from './sigil-revoke.query.js';
@@ -155,6 +156,12 @@ export class PostgresSigilRepository extends SigilRepository {
       await revokeSigil(this.manager, key, revocation);
       return this.readRecord(key);
     });
+  }
+
+  /** The trigger-kept count (see the CountSigils migration): a read of at most 16 rows. */
+  async count(tenantId: string): Promise<number> {
+    assertTenant(tenantId);
+    return this.gate.run('count', () => countSigils(this.manager, tenantId));
   }
 
   async delete(tenantId: string, id: string): Promise<boolean> {

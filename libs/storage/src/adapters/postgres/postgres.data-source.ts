@@ -1,6 +1,7 @@
 import { DataSource } from 'typeorm';
 
 import { SIGIL_MIGRATIONS } from './migrations/sigil.migrations.js';
+import { SigilCountEntity } from './sigil-count.entity.js';
 import { SigilIdempotencyEntity } from './sigil-idempotency.entity.js';
 import { SigilEntity } from './sigil.entity.js';
 
@@ -28,7 +29,7 @@ export function createSigilDataSource(options: Omit<PostgresSigilRepositoryOptio
   return new DataSource({
     type: 'postgres',
     url: options.url,
-    entities: [SigilEntity, SigilIdempotencyEntity],
+    entities: [SigilEntity, SigilIdempotencyEntity, SigilCountEntity],
     migrations: SIGIL_MIGRATIONS,
     migrationsTableName: MIGRATIONS_TABLE,
     migrationsTransactionMode: 'all',
