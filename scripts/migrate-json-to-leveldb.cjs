@@ -2,8 +2,8 @@
 // Imports legacy JSON sigils (one file per sigil, default folder ./consciousness-sigils) into the
 // service's store (LevelDB at SIGIL_DB_PATH unless configured otherwise), re-signed under the active
 // key, idempotently. Stop the service first (LevelDB allows one process). Usage:
-//   scripts/migrate-json-to-leveldb.cjs [--from ./consciousness-sigils] [--dry-run] [--backup] [--json]
-// The accepted file shape and the id rule: `sigil import-json --help`. Exit 1 if any file failed.
+//   scripts/migrate-json-to-leveldb.cjs [--from ./consciousness-sigils] [--dry-run] [--backup] [--report FILE] [--json]
+// The accepted file shapes and the id rule: `sigil import-json --help`. Exit 1 if any file failed.
 // A thin wrapper: runs the built CLI (building dist/ first if missing) with the project's pinned Node.
 'use strict';
 /* eslint-disable @typescript-eslint/no-require-imports -- CommonJS on purpose: the runbook names a .cjs */
