@@ -32,6 +32,21 @@ func (e HealthStatusStatus) Valid() bool {
 	}
 }
 
+// Defines values for LegacyCreatedViewSuccess.
+const (
+	True LegacyCreatedViewSuccess = true
+)
+
+// Valid indicates whether the value is a known member of the LegacyCreatedViewSuccess enum.
+func (e LegacyCreatedViewSuccess) Valid() bool {
+	switch e {
+	case True:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ProblemCode.
 const (
 	CONFLICT           ProblemCode = "CONFLICT"
@@ -294,6 +309,53 @@ type KeyStatus struct {
 	//
 	// Example: ["9c01d2e3"]
 	VerifyOnlyKids []string `json:"verifyOnlyKids"`
+}
+
+// LegacyCreatedView defines model for LegacyCreatedView.
+type LegacyCreatedView struct {
+	// Sigil The body’s own members at the top level, plus id, timestamp and v1.
+	Sigil   LegacySigilView          `json:"sigil"`
+	Success LegacyCreatedViewSuccess `json:"success"`
+}
+
+// LegacyCreatedViewSuccess defines model for LegacyCreatedView.Success.
+type LegacyCreatedViewSuccess bool
+
+// LegacyListView defines model for LegacyListView.
+type LegacyListView struct {
+	// CurrentIdentity The newest sigil, or null.
+	CurrentIdentity *LegacySigilView `json:"currentIdentity"`
+
+	// Sigils The newest 10, newest first.
+	Sigils []LegacySigilView `json:"sigils"`
+
+	// Total How many sigils the tenant holds (a maintained count).
+	Total float64 `json:"total"`
+}
+
+// LegacySigilView defines model for LegacySigilView.
+type LegacySigilView struct {
+	// Id The sigil id (v1 form; old clients treat it as an opaque string).
+	Id string `json:"id"`
+
+	// Timestamp When it was minted (ISO-8601 UTC).
+	Timestamp time.Time    `json:"timestamp"`
+	V1        LegacyV1View `json:"v1"`
+}
+
+// LegacyV1View defines model for LegacyV1View.
+type LegacyV1View struct {
+	AuthHash  string    `json:"authHash"`
+	CreatedAt time.Time `json:"createdAt"`
+	Dna       Dna       `json:"dna"`
+
+	// Href Example: /api/v1/sigils/sigil_01JD3Q9X8Y7Z6W5V4T3S2R1Q0P
+	Href      string     `json:"href"`
+	Id        string     `json:"id"`
+	Kid       string     `json:"kid"`
+	RevokedAt *time.Time `json:"revokedAt"`
+	Signature string     `json:"signature"`
+	TenantId  string     `json:"tenantId"`
 }
 
 // MatchByPatternRequest defines model for MatchByPatternRequest.
@@ -563,22 +625,8 @@ type VerifySigilRequest struct {
 	Signature *string `json:"signature,omitempty"`
 }
 
-// LegacyListSigilsParams defines parameters for LegacyListSigils.
-type LegacyListSigilsParams struct {
-	Limit *int32 `form:"limit,omitempty" json:"limit,omitempty"`
-
-	// Cursor The nextCursor of the previous page: opaque base64url. One this API did not issue is a 400 (beyond what a pattern can say).
-	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
-
-	// Tag Only sigils with this tag.
-	Tag *string `form:"tag,omitempty" json:"tag,omitempty"`
-
-	// Source Only sigils with this metadata.source.
-	Source *string `form:"source,omitempty" json:"source,omitempty"`
-
-	// Revoked true: only revoked sigils; false: only unrevoked ones. Exactly `true` or `false`.
-	Revoked *bool `form:"revoked,omitempty" json:"revoked,omitempty"`
-}
+// LegacyEncodeSigilJSONBody defines parameters for LegacyEncodeSigil.
+type LegacyEncodeSigilJSONBody map[string]interface{}
 
 // LegacyEncodeSigilParams defines parameters for LegacyEncodeSigil.
 type LegacyEncodeSigilParams struct {
@@ -599,6 +647,9 @@ type ListSigilsParams struct {
 	// Source Only sigils with this metadata.source.
 	Source *string `form:"source,omitempty" json:"source,omitempty"`
 
+	// LegacyId Sigils imported from the old system with this id (`sigil import-json` tags them `legacy:<id>`). Not with `tag`.
+	LegacyId *string `form:"legacyId,omitempty" json:"legacyId,omitempty"`
+
 	// Revoked true: only revoked sigils; false: only unrevoked ones. Exactly `true` or `false`.
 	Revoked *bool `form:"revoked,omitempty" json:"revoked,omitempty"`
 }
@@ -617,7 +668,7 @@ type MatchSigilsJSONBody struct {
 // LegacyEncodeSigilJSONRequestBody defines body for LegacyEncodeSigil for application/json ContentType.
 //
 // Deprecated: this type has been marked as deprecated upstream, but no `x-deprecated-reason` was set
-type LegacyEncodeSigilJSONRequestBody = EncodeSigilRequest
+type LegacyEncodeSigilJSONRequestBody LegacyEncodeSigilJSONBody
 
 // EncodeSigilJSONRequestBody defines body for EncodeSigil for application/json ContentType.
 type EncodeSigilJSONRequestBody = EncodeSigilRequest
@@ -767,18 +818,18 @@ func WithRequestEditorFn(fn RequestEditorFn) ClientOption {
 // The interface specification for the client above.
 type ClientInterface interface {
 
-	// LegacyListSigils List sigils (legacy path)
+	// LegacyListSigils The newest sigils and the count (legacy format)
 	//
-	// Use GET /api/v1/sigils.
+	// Scope: `sigil:read`. The tenant's newest 10, newest first. Deprecated: answers carry `Deprecation`, `Sunset` (SIGIL_LEGACY_SUNSET) and `Link: </api/v1/sigils>; rel="successor-version"`. Same authentication, scopes, tenancy and limits as v1. Use GET /api/v1/sigils.
 	//
 	// Corresponds with GET /api/consciousness/sigils (the `LegacyListSigils` operationId).
 	//
 	// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
-	LegacyListSigils(ctx context.Context, params *LegacyListSigilsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+	LegacyListSigils(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// LegacyEncodeSigilWithBody Mint a sigil (legacy path)
+	// LegacyEncodeSigilWithBody Mint a sigil from any JSON object (legacy format)
 	//
-	// Use POST /api/v1/sigils.
+	// Scope: `sigil:write`. Every member of the body but `id` and `timestamp` (the server's, as before) becomes the sigil's `data`; `v1` is reserved. Deprecated: answers carry `Deprecation`, `Sunset` (SIGIL_LEGACY_SUNSET) and `Link: </api/v1/sigils>; rel="successor-version"`. Same authentication, scopes, tenancy and limits as v1. Use POST /api/v1/sigils.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -787,9 +838,9 @@ type ClientInterface interface {
 	// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
 	LegacyEncodeSigilWithBody(ctx context.Context, params *LegacyEncodeSigilParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// LegacyEncodeSigil Mint a sigil (legacy path)
+	// LegacyEncodeSigil Mint a sigil from any JSON object (legacy format)
 	//
-	// Use POST /api/v1/sigils.
+	// Scope: `sigil:write`. Every member of the body but `id` and `timestamp` (the server's, as before) becomes the sigil's `data`; `v1` is reserved. Deprecated: answers carry `Deprecation`, `Sunset` (SIGIL_LEGACY_SUNSET) and `Link: </api/v1/sigils>; rel="successor-version"`. Same authentication, scopes, tenancy and limits as v1. Use POST /api/v1/sigils.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -927,14 +978,14 @@ type ClientInterface interface {
 	GetReadiness(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 }
 
-// LegacyListSigils List sigils (legacy path)
+// LegacyListSigils The newest sigils and the count (legacy format)
 //
-// Use GET /api/v1/sigils.
+// Scope: `sigil:read`. The tenant's newest 10, newest first. Deprecated: answers carry `Deprecation`, `Sunset` (SIGIL_LEGACY_SUNSET) and `Link: </api/v1/sigils>; rel="successor-version"`. Same authentication, scopes, tenancy and limits as v1. Use GET /api/v1/sigils.
 //
 // Corresponds with GET /api/consciousness/sigils (the `LegacyListSigils` operationId).
 // Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
-func (c *Client) LegacyListSigils(ctx context.Context, params *LegacyListSigilsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewLegacyListSigilsRequest(c.Server, params)
+func (c *Client) LegacyListSigils(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewLegacyListSigilsRequest(c.Server)
 	if err != nil {
 		return nil, err
 	}
@@ -945,9 +996,9 @@ func (c *Client) LegacyListSigils(ctx context.Context, params *LegacyListSigilsP
 	return c.Client.Do(req)
 }
 
-// LegacyEncodeSigilWithBody Mint a sigil (legacy path)
+// LegacyEncodeSigilWithBody Mint a sigil from any JSON object (legacy format)
 //
-// Use POST /api/v1/sigils.
+// Scope: `sigil:write`. Every member of the body but `id` and `timestamp` (the server's, as before) becomes the sigil's `data`; `v1` is reserved. Deprecated: answers carry `Deprecation`, `Sunset` (SIGIL_LEGACY_SUNSET) and `Link: </api/v1/sigils>; rel="successor-version"`. Same authentication, scopes, tenancy and limits as v1. Use POST /api/v1/sigils.
 //
 // Takes any type of body and a specified content type.
 //
@@ -965,9 +1016,9 @@ func (c *Client) LegacyEncodeSigilWithBody(ctx context.Context, params *LegacyEn
 	return c.Client.Do(req)
 }
 
-// LegacyEncodeSigil Mint a sigil (legacy path)
+// LegacyEncodeSigil Mint a sigil from any JSON object (legacy format)
 //
-// Use POST /api/v1/sigils.
+// Scope: `sigil:write`. Every member of the body but `id` and `timestamp` (the server's, as before) becomes the sigil's `data`; `v1` is reserved. Deprecated: answers carry `Deprecation`, `Sunset` (SIGIL_LEGACY_SUNSET) and `Link: </api/v1/sigils>; rel="successor-version"`. Same authentication, scopes, tenancy and limits as v1. Use POST /api/v1/sigils.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -1274,7 +1325,7 @@ func (c *Client) GetReadiness(ctx context.Context, reqEditors ...RequestEditorFn
 }
 
 // NewLegacyListSigilsRequest constructs an http.Request for the LegacyListSigils method
-func NewLegacyListSigilsRequest(server string, params *LegacyListSigilsParams) (*http.Request, error) {
+func NewLegacyListSigilsRequest(server string) (*http.Request, error) {
 	var err error
 
 	serverURL, err := url.Parse(server)
@@ -1290,81 +1341,6 @@ func NewLegacyListSigilsRequest(server string, params *LegacyListSigilsParams) (
 	queryURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
-	}
-
-	if params != nil {
-		// queryValues collects non-styled parameters (passthrough, JSON)
-		// that are safe to round-trip through url.Values.Encode().
-		queryValues := queryURL.Query()
-		// rawQueryFragments collects pre-encoded query fragments from
-		// styled parameters, preserving literal commas as delimiters
-		// per the OpenAPI spec (e.g. "color=blue,black,brown").
-		var rawQueryFragments []string
-
-		if params.Limit != nil {
-
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int32"}); err != nil {
-				return nil, err
-			} else {
-				for _, qp := range strings.Split(queryFrag, "&") {
-					rawQueryFragments = append(rawQueryFragments, qp)
-				}
-			}
-
-		}
-
-		if params.Cursor != nil {
-
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			} else {
-				for _, qp := range strings.Split(queryFrag, "&") {
-					rawQueryFragments = append(rawQueryFragments, qp)
-				}
-			}
-
-		}
-
-		if params.Tag != nil {
-
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "tag", *params.Tag, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			} else {
-				for _, qp := range strings.Split(queryFrag, "&") {
-					rawQueryFragments = append(rawQueryFragments, qp)
-				}
-			}
-
-		}
-
-		if params.Source != nil {
-
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "source", *params.Source, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			} else {
-				for _, qp := range strings.Split(queryFrag, "&") {
-					rawQueryFragments = append(rawQueryFragments, qp)
-				}
-			}
-
-		}
-
-		if params.Revoked != nil {
-
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "revoked", *params.Revoked, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
-				return nil, err
-			} else {
-				for _, qp := range strings.Split(queryFrag, "&") {
-					rawQueryFragments = append(rawQueryFragments, qp)
-				}
-			}
-
-		}
-
-		if encoded := queryValues.Encode(); encoded != "" {
-			rawQueryFragments = append(rawQueryFragments, encoded)
-		}
-		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
 	}
 
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
@@ -1551,6 +1527,18 @@ func NewListSigilsRequest(server string, params *ListSigilsParams) (*http.Reques
 		if params.Source != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "source", *params.Source, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.LegacyId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "legacyId", *params.LegacyId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -1961,20 +1949,20 @@ func WithBaseURL(baseURL string) ClientOption {
 // ClientWithResponsesInterface is the interface specification for the client with responses above.
 type ClientWithResponsesInterface interface {
 
-	// LegacyListSigilsWithResponse List sigils (legacy path)
+	// LegacyListSigilsWithResponse The newest sigils and the count (legacy format)
 	//
-	// Use GET /api/v1/sigils.
+	// Scope: `sigil:read`. The tenant's newest 10, newest first. Deprecated: answers carry `Deprecation`, `Sunset` (SIGIL_LEGACY_SUNSET) and `Link: </api/v1/sigils>; rel="successor-version"`. Same authentication, scopes, tenancy and limits as v1. Use GET /api/v1/sigils.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /api/consciousness/sigils (the `LegacyListSigils` operationId).
 	//
 	// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
-	LegacyListSigilsWithResponse(ctx context.Context, params *LegacyListSigilsParams, reqEditors ...RequestEditorFn) (*LegacyListSigilsResponse, error)
+	LegacyListSigilsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*LegacyListSigilsResponse, error)
 
-	// LegacyEncodeSigilWithBodyWithResponse Mint a sigil (legacy path)
+	// LegacyEncodeSigilWithBodyWithResponse Mint a sigil from any JSON object (legacy format)
 	//
-	// Use POST /api/v1/sigils.
+	// Scope: `sigil:write`. Every member of the body but `id` and `timestamp` (the server's, as before) becomes the sigil's `data`; `v1` is reserved. Deprecated: answers carry `Deprecation`, `Sunset` (SIGIL_LEGACY_SUNSET) and `Link: </api/v1/sigils>; rel="successor-version"`. Same authentication, scopes, tenancy and limits as v1. Use POST /api/v1/sigils.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -1983,9 +1971,9 @@ type ClientWithResponsesInterface interface {
 	// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
 	LegacyEncodeSigilWithBodyWithResponse(ctx context.Context, params *LegacyEncodeSigilParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*LegacyEncodeSigilResponse, error)
 
-	// LegacyEncodeSigilWithResponse Mint a sigil (legacy path)
+	// LegacyEncodeSigilWithResponse Mint a sigil from any JSON object (legacy format)
 	//
-	// Use POST /api/v1/sigils.
+	// Scope: `sigil:write`. Every member of the body but `id` and `timestamp` (the server's, as before) becomes the sigil's `data`; `v1` is reserved. Deprecated: answers carry `Deprecation`, `Sunset` (SIGIL_LEGACY_SUNSET) and `Link: </api/v1/sigils>; rel="successor-version"`. Same authentication, scopes, tenancy and limits as v1. Use POST /api/v1/sigils.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -2143,6 +2131,7 @@ type ClientWithResponsesInterface interface {
 type LegacyListSigilsResponse200Headers struct {
 	Deprecation         string
 	Link                string
+	Sunset              string
 	XRateLimitLimit     *int32
 	XRateLimitRemaining *int32
 	XRateLimitReset     *int32
@@ -2205,7 +2194,7 @@ type LegacyListSigilsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *SigilList
+	JSON200 *LegacyListView
 	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
 	ApplicationproblemJSON400 *Problem
 	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
@@ -2235,7 +2224,7 @@ type LegacyListSigilsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r LegacyListSigilsResponse) GetJSON200() *SigilList {
+func (r LegacyListSigilsResponse) GetJSON200() *LegacyListView {
 	return r.JSON200
 }
 
@@ -2298,12 +2287,13 @@ func (r LegacyListSigilsResponse) ContentType() string {
 	return ""
 }
 
-// LegacyEncodeSigilResponse201Headers the declared response headers of an HTTP 201 response for LegacyEncodeSigil
-type LegacyEncodeSigilResponse201Headers struct {
+// LegacyEncodeSigilResponse200Headers the declared response headers of an HTTP 200 response for LegacyEncodeSigil
+type LegacyEncodeSigilResponse200Headers struct {
 	Deprecation         string
 	IdempotentReplayed  *string
 	Link                string
 	Location            string
+	Sunset              string
 	XRateLimitLimit     *int32
 	XRateLimitRemaining *int32
 	XRateLimitReset     *int32
@@ -2389,8 +2379,8 @@ type LegacyEncodeSigilResponse503Headers struct {
 type LegacyEncodeSigilResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
-	// JSON201 the response for an HTTP 201 `application/json` response
-	JSON201 *Sigil
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *LegacyCreatedView
 	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
 	ApplicationproblemJSON400 *Problem
 	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
@@ -2409,8 +2399,8 @@ type LegacyEncodeSigilResponse struct {
 	ApplicationproblemJSON500 *Problem
 	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
 	ApplicationproblemJSON503 *Problem
-	// Headers201 the parsed response headers for an HTTP 201 response
-	Headers201 *LegacyEncodeSigilResponse201Headers
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *LegacyEncodeSigilResponse200Headers
 	// Headers400 the parsed response headers for an HTTP 400 response
 	Headers400 *LegacyEncodeSigilResponse400Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
@@ -2431,9 +2421,9 @@ type LegacyEncodeSigilResponse struct {
 	Headers503 *LegacyEncodeSigilResponse503Headers
 }
 
-// GetJSON201 returns the response for an HTTP 201 `application/json` response
-func (r LegacyEncodeSigilResponse) GetJSON201() *Sigil {
-	return r.JSON201
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r LegacyEncodeSigilResponse) GetJSON200() *LegacyCreatedView {
+	return r.JSON200
 }
 
 // GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
@@ -4433,26 +4423,26 @@ func (r GetReadinessResponse) ContentType() string {
 	return ""
 }
 
-// LegacyListSigilsWithResponse List sigils (legacy path)
+// LegacyListSigilsWithResponse The newest sigils and the count (legacy format)
 //
-// Use GET /api/v1/sigils.
+// Scope: `sigil:read`. The tenant's newest 10, newest first. Deprecated: answers carry `Deprecation`, `Sunset` (SIGIL_LEGACY_SUNSET) and `Link: </api/v1/sigils>; rel="successor-version"`. Same authentication, scopes, tenancy and limits as v1. Use GET /api/v1/sigils.
 //
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /api/consciousness/sigils (the `LegacyListSigils` operationId).
 //
 // Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
-func (c *ClientWithResponses) LegacyListSigilsWithResponse(ctx context.Context, params *LegacyListSigilsParams, reqEditors ...RequestEditorFn) (*LegacyListSigilsResponse, error) {
-	rsp, err := c.LegacyListSigils(ctx, params, reqEditors...)
+func (c *ClientWithResponses) LegacyListSigilsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*LegacyListSigilsResponse, error) {
+	rsp, err := c.LegacyListSigils(ctx, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
 	return ParseLegacyListSigilsResponse(rsp)
 }
 
-// LegacyEncodeSigilWithBodyWithResponse Mint a sigil (legacy path)
+// LegacyEncodeSigilWithBodyWithResponse Mint a sigil from any JSON object (legacy format)
 //
-// Use POST /api/v1/sigils.
+// Scope: `sigil:write`. Every member of the body but `id` and `timestamp` (the server's, as before) becomes the sigil's `data`; `v1` is reserved. Deprecated: answers carry `Deprecation`, `Sunset` (SIGIL_LEGACY_SUNSET) and `Link: </api/v1/sigils>; rel="successor-version"`. Same authentication, scopes, tenancy and limits as v1. Use POST /api/v1/sigils.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -4467,9 +4457,9 @@ func (c *ClientWithResponses) LegacyEncodeSigilWithBodyWithResponse(ctx context.
 	return ParseLegacyEncodeSigilResponse(rsp)
 }
 
-// LegacyEncodeSigilWithResponse Mint a sigil (legacy path)
+// LegacyEncodeSigilWithResponse Mint a sigil from any JSON object (legacy format)
 //
-// Use POST /api/v1/sigils.
+// Scope: `sigil:write`. Every member of the body but `id` and `timestamp` (the server's, as before) becomes the sigil's `data`; `v1` is reserved. Deprecated: answers carry `Deprecation`, `Sunset` (SIGIL_LEGACY_SUNSET) and `Link: </api/v1/sigils>; rel="successor-version"`. Same authentication, scopes, tenancy and limits as v1. Use POST /api/v1/sigils.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -4738,7 +4728,7 @@ func ParseLegacyListSigilsResponse(rsp *http.Response) (*LegacyListSigilsRespons
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest SigilList
+		var dest LegacyListView
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -4804,6 +4794,13 @@ func ParseLegacyListSigilsResponse(rsp *http.Response) (*LegacyListSigilsRespons
 				return nil, err
 			}
 			headers.Link = value
+		}
+		if values := rsp.Header.Values("Sunset"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sunset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Sunset = value
 		}
 		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
 			var value int32
@@ -5067,12 +5064,12 @@ func ParseLegacyEncodeSigilResponse(rsp *http.Response) (*LegacyEncodeSigilRespo
 	}
 
 	switch {
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
-		var dest Sigil
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest LegacyCreatedView
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.JSON201 = &dest
+		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest Problem
@@ -5140,8 +5137,8 @@ func ParseLegacyEncodeSigilResponse(rsp *http.Response) (*LegacyEncodeSigilRespo
 	}
 
 	switch {
-	case rsp.StatusCode == 201:
-		var headers LegacyEncodeSigilResponse201Headers
+	case rsp.StatusCode == 200:
+		var headers LegacyEncodeSigilResponse200Headers
 		if values := rsp.Header.Values("Deprecation"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Deprecation", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
@@ -5169,6 +5166,13 @@ func ParseLegacyEncodeSigilResponse(rsp *http.Response) (*LegacyEncodeSigilRespo
 				return nil, err
 			}
 			headers.Location = value
+		}
+		if values := rsp.Header.Values("Sunset"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sunset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Sunset = value
 		}
 		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
 			var value int32
@@ -5198,7 +5202,7 @@ func ParseLegacyEncodeSigilResponse(rsp *http.Response) (*LegacyEncodeSigilRespo
 			}
 			headers.XRequestId = value
 		}
-		response.Headers201 = &headers
+		response.Headers200 = &headers
 	case rsp.StatusCode == 400:
 		var headers LegacyEncodeSigilResponse400Headers
 		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {

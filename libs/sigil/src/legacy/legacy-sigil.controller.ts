@@ -15,7 +15,7 @@ const DEPRECATION_HEADERS = {
   Deprecation: {
     description: 'RFC 9745: when the path was deprecated, as `@<epoch seconds>`.',
     required: true,
-    schema: { type: 'string', pattern: '^@[0-9]+$', example: '@1796083200' },
+    schema: { type: 'string', pattern: '^@[0-9]+$', maxLength: 24, example: '@1796083200' },
   },
   Sunset: {
     description: 'RFC 8594: when the path goes away (SIGIL_LEGACY_SUNSET), an HTTP date.',

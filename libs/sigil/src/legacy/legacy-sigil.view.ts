@@ -4,15 +4,16 @@ import { DnaView } from '../dto/sigil.response.js';
 
 /** What a migrating client needs to verify a legacy answer through `POST /api/v1/sigils/verify`. */
 export class LegacyV1View {
-  @ApiProperty({ pattern: '^sigil_[0-9A-HJKMNP-TV-Z]{26}$' }) id!: string;
-  @ApiProperty() tenantId!: string;
-  @ApiProperty({ pattern: '^[0-9a-f]{8}$' }) kid!: string;
-  @ApiProperty({ pattern: '^[0-9a-f]{64}$' }) signature!: string;
-  @ApiProperty({ pattern: '^[0-9a-f]{16}$' }) authHash!: string;
+  @ApiProperty({ pattern: '^sigil_[0-9A-HJKMNP-TV-Z]{26}$', maxLength: 32 }) id!: string;
+  @ApiProperty({ maxLength: 64 }) tenantId!: string;
+  @ApiProperty({ pattern: '^[0-9a-f]{8}$', maxLength: 8 }) kid!: string;
+  @ApiProperty({ pattern: '^[0-9a-f]{64}$', maxLength: 64 }) signature!: string;
+  @ApiProperty({ pattern: '^[0-9a-f]{16}$', maxLength: 16 }) authHash!: string;
   @ApiProperty({ type: DnaView }) dna!: DnaView;
-  @ApiProperty({ format: 'date-time' }) createdAt!: string;
-  @ApiProperty({ type: String, format: 'date-time', nullable: true }) revokedAt!: string | null;
-  @ApiProperty({ example: '/api/v1/sigils/sigil_01JD3Q9X8Y7Z6W5V4T3S2R1Q0P' }) href!: string;
+  @ApiProperty({ format: 'date-time', maxLength: 24 }) createdAt!: string;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, maxLength: 24 }) revokedAt!:
+    string | null;
+  @ApiProperty({ example: '/api/v1/sigils/sigil_01JD3Q9X8Y7Z6W5V4T3S2R1Q0P', maxLength: 64 }) href!: string;
 }
 
 /**
@@ -22,9 +23,13 @@ export class LegacyV1View {
 export type LegacySigil = Record<string, unknown> & { id: string; timestamp: string; v1: LegacyV1View };
 
 export class LegacySigilView {
-  @ApiProperty({ description: 'The sigil id (v1 form; old clients treat it as an opaque string).' })
+  @ApiProperty({
+    maxLength: 32,
+    description: 'The sigil id (v1 form; old clients treat it as an opaque string).',
+  })
   id!: string;
-  @ApiProperty({ format: 'date-time', description: 'When it was minted (ISO-8601 UTC).' }) timestamp!: string;
+  @ApiProperty({ format: 'date-time', maxLength: 24, description: 'When it was minted (ISO-8601 UTC).' })
+  timestamp!: string;
   @ApiProperty({ type: LegacyV1View }) v1!: LegacyV1View;
 }
 
@@ -38,7 +43,7 @@ export class LegacyCreatedView {
 }
 
 export class LegacyListView {
-  @ApiProperty({ type: [LegacySigilView], description: 'The newest 10, newest first.' })
+  @ApiProperty({ type: [LegacySigilView], maxItems: 10, description: 'The newest 10, newest first.' })
   sigils!: LegacySigil[];
   @ApiProperty({ description: 'How many sigils the tenant holds (a maintained count).' }) total!: number;
   @ApiProperty({ type: LegacySigilView, nullable: true, description: 'The newest sigil, or null.' })

@@ -120,16 +120,16 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * List sigils (legacy path)
+         * The newest sigils and the count (legacy format)
          * @deprecated
-         * @description Use GET /api/v1/sigils.
+         * @description Scope: `sigil:read`. The tenant's newest 10, newest first. Deprecated: answers carry `Deprecation`, `Sunset` (SIGIL_LEGACY_SUNSET) and `Link: </api/v1/sigils>; rel="successor-version"`. Same authentication, scopes, tenancy and limits as v1. Use GET /api/v1/sigils.
          */
         get: operations["legacyListSigils"];
         put?: never;
         /**
-         * Mint a sigil (legacy path)
+         * Mint a sigil from any JSON object (legacy format)
          * @deprecated
-         * @description Use POST /api/v1/sigils.
+         * @description Scope: `sigil:write`. Every member of the body but `id` and `timestamp` (the server's, as before) becomes the sigil's `data`; `v1` is reserved. Deprecated: answers carry `Deprecation`, `Sunset` (SIGIL_LEGACY_SUNSET) and `Link: </api/v1/sigils>; rel="successor-version"`. Same authentication, scopes, tenancy and limits as v1. Use POST /api/v1/sigils.
          */
         post: operations["legacyEncodeSigil"];
         delete?: never;
@@ -624,6 +624,47 @@ export interface components {
             /** @example key compromise */
             reason?: string;
         };
+        LegacyV1View: {
+            id: string;
+            tenantId: string;
+            kid: string;
+            signature: string;
+            authHash: string;
+            dna: components["schemas"]["Dna"];
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            revokedAt: string | null;
+            /** @example /api/v1/sigils/sigil_01JD3Q9X8Y7Z6W5V4T3S2R1Q0P */
+            href: string;
+        };
+        LegacySigilView: {
+            /** @description The sigil id (v1 form; old clients treat it as an opaque string). */
+            id: string;
+            /**
+             * Format: date-time
+             * @description When it was minted (ISO-8601 UTC).
+             */
+            timestamp: string;
+            v1: components["schemas"]["LegacyV1View"];
+        };
+        LegacyCreatedView: {
+            /** @enum {boolean} */
+            success: true;
+            /** @description The body’s own members at the top level, plus id, timestamp and v1. */
+            sigil: components["schemas"]["LegacySigilView"];
+        };
+        LegacyListView: {
+            /** @description The newest 10, newest first. */
+            sigils: components["schemas"]["LegacySigilView"][];
+            /**
+             * Format: double
+             * @description How many sigils the tenant holds (a maintained count).
+             */
+            total: number;
+            /** @description The newest sigil, or null. */
+            currentIdentity: components["schemas"]["LegacySigilView"] | null;
+        };
         ReadinessCheck: {
             /**
              * @example up
@@ -737,6 +778,8 @@ export interface operations {
                 tag?: string;
                 /** @description Only sigils with this metadata.source. */
                 source?: string;
+                /** @description Sigils imported from the old system with this id (`sigil import-json` tags them `legacy:<id>`). Not with `tag`. */
+                legacyId?: string;
                 /** @description true: only revoked sigils; false: only unrevoked ones. Exactly `true` or `false`. */
                 revoked?: boolean;
             };
@@ -2469,17 +2512,7 @@ export interface operations {
     };
     legacyListSigils: {
         parameters: {
-            query?: {
-                limit?: number;
-                /** @description The nextCursor of the previous page: opaque base64url. One this API did not issue is a 400 (beyond what a pattern can say). */
-                cursor?: string;
-                /** @description Only sigils with this tag. */
-                tag?: string;
-                /** @description Only sigils with this metadata.source. */
-                source?: string;
-                /** @description true: only revoked sigils; false: only unrevoked ones. Exactly `true` or `false`. */
-                revoked?: boolean;
-            };
+            query?: never;
             header?: never;
             path?: never;
             cookie?: never;
@@ -2492,14 +2525,16 @@ export interface operations {
                     "X-RateLimit-Limit": components["headers"]["XRateLimitLimit"];
                     "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
                     "X-RateLimit-Reset": components["headers"]["XRateLimitReset"];
-                    /** @description Always `true`. */
-                    Deprecation: "true";
+                    /** @description RFC 9745: when the path was deprecated, as `@<epoch seconds>`. */
+                    Deprecation: string;
+                    /** @description RFC 8594: when the path goes away (SIGIL_LEGACY_SUNSET), an HTTP date. */
+                    Sunset: string;
                     /** @description The successor: `</api/v1/sigils>; rel="successor-version"`. */
                     Link: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["SigilList"];
+                    "application/json": components["schemas"]["LegacyListView"];
                 };
             };
             /** @description Invalid request (a bad field, parameter, header or body, or a malformed URL): `errors` names each offending field */
@@ -2665,11 +2700,13 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["EncodeSigilRequest"];
+                "application/json": {
+                    [key: string]: unknown;
+                };
             };
         };
         responses: {
-            201: {
+            200: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
                     "X-RateLimit-Limit": components["headers"]["XRateLimitLimit"];
@@ -2679,14 +2716,16 @@ export interface operations {
                     Location: string;
                     /** @description Present (`true`) when the Idempotency-Key replayed an earlier encode. */
                     "Idempotent-Replayed"?: "true";
-                    /** @description Always `true`. */
-                    Deprecation: "true";
+                    /** @description RFC 9745: when the path was deprecated, as `@<epoch seconds>`. */
+                    Deprecation: string;
+                    /** @description RFC 8594: when the path goes away (SIGIL_LEGACY_SUNSET), an HTTP date. */
+                    Sunset: string;
                     /** @description The successor: `</api/v1/sigils>; rel="successor-version"`. */
                     Link: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Sigil"];
+                    "application/json": components["schemas"]["LegacyCreatedView"];
                 };
             };
             /** @description Invalid request (a bad field, parameter, header or body, or a malformed URL): `errors` names each offending field */

@@ -10,6 +10,11 @@ from .field_error import FieldError
 from .health_status import HealthStatus
 from .health_status_status import HealthStatusStatus
 from .key_status import KeyStatus
+from .legacy_created_view import LegacyCreatedView
+from .legacy_encode_sigil_body import LegacyEncodeSigilBody
+from .legacy_list_view import LegacyListView
+from .legacy_sigil_view import LegacySigilView
+from .legacy_v1_view import LegacyV1View
 from .match_by_pattern_request import MatchByPatternRequest
 from .match_by_sigil_request import MatchBySigilRequest
 from .match_entry import MatchEntry
@@ -48,6 +53,11 @@ __all__ = (
     "HealthStatus",
     "HealthStatusStatus",
     "KeyStatus",
+    "LegacyCreatedView",
+    "LegacyEncodeSigilBody",
+    "LegacyListView",
+    "LegacySigilView",
+    "LegacyV1View",
     "MatchByPatternRequest",
     "MatchBySigilRequest",
     "MatchEntry",

@@ -5,15 +5,15 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.encode_sigil_request import EncodeSigilRequest
+from ...models.legacy_created_view import LegacyCreatedView
+from ...models.legacy_encode_sigil_body import LegacyEncodeSigilBody
 from ...models.problem import Problem
-from ...models.sigil import Sigil
 from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     *,
-    body: EncodeSigilRequest,
+    body: LegacyEncodeSigilBody,
     idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
@@ -35,11 +35,11 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Problem | Sigil | None:
-    if response.status_code == 201:
-        response_201 = Sigil.from_dict(response.json())
+) -> LegacyCreatedView | Problem | None:
+    if response.status_code == 200:
+        response_200 = LegacyCreatedView.from_dict(response.json())
 
-        return response_201
+        return response_200
 
     if response.status_code == 400:
         response_400 = Problem.from_dict(response.json())
@@ -94,7 +94,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Problem | Sigil]:
+) -> Response[LegacyCreatedView | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -106,23 +106,26 @@ def _build_response(
 def sync_detailed(
     *,
     client: AuthenticatedClient,
-    body: EncodeSigilRequest,
+    body: LegacyEncodeSigilBody,
     idempotency_key: str | Unset = UNSET,
-) -> Response[Problem | Sigil]:
-    """Mint a sigil (legacy path)
+) -> Response[LegacyCreatedView | Problem]:
+    """Mint a sigil from any JSON object (legacy format)
 
-     Use POST /api/v1/sigils.
+     Scope: `sigil:write`. Every member of the body but `id` and `timestamp` (the server's, as before)
+    becomes the sigil's `data`; `v1` is reserved. Deprecated: answers carry `Deprecation`, `Sunset`
+    (SIGIL_LEGACY_SUNSET) and `Link: </api/v1/sigils>; rel="successor-version"`. Same authentication,
+    scopes, tenancy and limits as v1. Use POST /api/v1/sigils.
 
     Args:
         idempotency_key (str | Unset):  Example: 7c4a8d09-ca37-4e1c-9a5f-2b6f4f1f0c11.
-        body (EncodeSigilRequest):
+        body (LegacyEncodeSigilBody):  Example: {'name': 'aurora', 'level': 3}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | Sigil]
+        Response[LegacyCreatedView | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -140,23 +143,26 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient,
-    body: EncodeSigilRequest,
+    body: LegacyEncodeSigilBody,
     idempotency_key: str | Unset = UNSET,
-) -> Problem | Sigil | None:
-    """Mint a sigil (legacy path)
+) -> LegacyCreatedView | Problem | None:
+    """Mint a sigil from any JSON object (legacy format)
 
-     Use POST /api/v1/sigils.
+     Scope: `sigil:write`. Every member of the body but `id` and `timestamp` (the server's, as before)
+    becomes the sigil's `data`; `v1` is reserved. Deprecated: answers carry `Deprecation`, `Sunset`
+    (SIGIL_LEGACY_SUNSET) and `Link: </api/v1/sigils>; rel="successor-version"`. Same authentication,
+    scopes, tenancy and limits as v1. Use POST /api/v1/sigils.
 
     Args:
         idempotency_key (str | Unset):  Example: 7c4a8d09-ca37-4e1c-9a5f-2b6f4f1f0c11.
-        body (EncodeSigilRequest):
+        body (LegacyEncodeSigilBody):  Example: {'name': 'aurora', 'level': 3}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | Sigil
+        LegacyCreatedView | Problem
     """
 
     return sync_detailed(
@@ -169,23 +175,26 @@ def sync(
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
-    body: EncodeSigilRequest,
+    body: LegacyEncodeSigilBody,
     idempotency_key: str | Unset = UNSET,
-) -> Response[Problem | Sigil]:
-    """Mint a sigil (legacy path)
+) -> Response[LegacyCreatedView | Problem]:
+    """Mint a sigil from any JSON object (legacy format)
 
-     Use POST /api/v1/sigils.
+     Scope: `sigil:write`. Every member of the body but `id` and `timestamp` (the server's, as before)
+    becomes the sigil's `data`; `v1` is reserved. Deprecated: answers carry `Deprecation`, `Sunset`
+    (SIGIL_LEGACY_SUNSET) and `Link: </api/v1/sigils>; rel="successor-version"`. Same authentication,
+    scopes, tenancy and limits as v1. Use POST /api/v1/sigils.
 
     Args:
         idempotency_key (str | Unset):  Example: 7c4a8d09-ca37-4e1c-9a5f-2b6f4f1f0c11.
-        body (EncodeSigilRequest):
+        body (LegacyEncodeSigilBody):  Example: {'name': 'aurora', 'level': 3}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | Sigil]
+        Response[LegacyCreatedView | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -201,23 +210,26 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient,
-    body: EncodeSigilRequest,
+    body: LegacyEncodeSigilBody,
     idempotency_key: str | Unset = UNSET,
-) -> Problem | Sigil | None:
-    """Mint a sigil (legacy path)
+) -> LegacyCreatedView | Problem | None:
+    """Mint a sigil from any JSON object (legacy format)
 
-     Use POST /api/v1/sigils.
+     Scope: `sigil:write`. Every member of the body but `id` and `timestamp` (the server's, as before)
+    becomes the sigil's `data`; `v1` is reserved. Deprecated: answers carry `Deprecation`, `Sunset`
+    (SIGIL_LEGACY_SUNSET) and `Link: </api/v1/sigils>; rel="successor-version"`. Same authentication,
+    scopes, tenancy and limits as v1. Use POST /api/v1/sigils.
 
     Args:
         idempotency_key (str | Unset):  Example: 7c4a8d09-ca37-4e1c-9a5f-2b6f4f1f0c11.
-        body (EncodeSigilRequest):
+        body (LegacyEncodeSigilBody):  Example: {'name': 'aurora', 'level': 3}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | Sigil
+        LegacyCreatedView | Problem
     """
 
     return (

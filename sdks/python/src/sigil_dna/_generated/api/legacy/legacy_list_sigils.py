@@ -5,38 +5,16 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
+from ...models.legacy_list_view import LegacyListView
 from ...models.problem import Problem
-from ...models.sigil_list import SigilList
-from ...types import UNSET, Response, Unset
+from ...types import Response
 
 
-def _get_kwargs(
-    *,
-    limit: int | Unset = 50,
-    cursor: str | Unset = UNSET,
-    tag: str | Unset = UNSET,
-    source: str | Unset = UNSET,
-    revoked: bool | Unset = UNSET,
-) -> dict[str, Any]:
-
-    params: dict[str, Any] = {}
-
-    params["limit"] = limit
-
-    params["cursor"] = cursor
-
-    params["tag"] = tag
-
-    params["source"] = source
-
-    params["revoked"] = revoked
-
-    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
+def _get_kwargs() -> dict[str, Any]:
 
     _kwargs: dict[str, Any] = {
         "method": "get",
         "url": "/api/consciousness/sigils",
-        "params": params,
     }
 
     return _kwargs
@@ -44,9 +22,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Problem | SigilList | None:
+) -> LegacyListView | Problem | None:
     if response.status_code == 200:
-        response_200 = SigilList.from_dict(response.json())
+        response_200 = LegacyListView.from_dict(response.json())
 
         return response_200
 
@@ -88,7 +66,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Problem | SigilList]:
+) -> Response[LegacyListView | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -100,38 +78,22 @@ def _build_response(
 def sync_detailed(
     *,
     client: AuthenticatedClient,
-    limit: int | Unset = 50,
-    cursor: str | Unset = UNSET,
-    tag: str | Unset = UNSET,
-    source: str | Unset = UNSET,
-    revoked: bool | Unset = UNSET,
-) -> Response[Problem | SigilList]:
-    """List sigils (legacy path)
+) -> Response[LegacyListView | Problem]:
+    """The newest sigils and the count (legacy format)
 
-     Use GET /api/v1/sigils.
-
-    Args:
-        limit (int | Unset):  Default: 50. Example: 50.
-        cursor (str | Unset):
-        tag (str | Unset):  Example: invoice.
-        source (str | Unset):  Example: billing-service.
-        revoked (bool | Unset):
+     Scope: `sigil:read`. The tenant's newest 10, newest first. Deprecated: answers carry `Deprecation`,
+    `Sunset` (SIGIL_LEGACY_SUNSET) and `Link: </api/v1/sigils>; rel="successor-version"`. Same
+    authentication, scopes, tenancy and limits as v1. Use GET /api/v1/sigils.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | SigilList]
+        Response[LegacyListView | Problem]
     """
 
-    kwargs = _get_kwargs(
-        limit=limit,
-        cursor=cursor,
-        tag=tag,
-        source=source,
-        revoked=revoked,
-    )
+    kwargs = _get_kwargs()
 
     response = client.get_httpx_client().request(
         **kwargs,
@@ -143,76 +105,45 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient,
-    limit: int | Unset = 50,
-    cursor: str | Unset = UNSET,
-    tag: str | Unset = UNSET,
-    source: str | Unset = UNSET,
-    revoked: bool | Unset = UNSET,
-) -> Problem | SigilList | None:
-    """List sigils (legacy path)
+) -> LegacyListView | Problem | None:
+    """The newest sigils and the count (legacy format)
 
-     Use GET /api/v1/sigils.
-
-    Args:
-        limit (int | Unset):  Default: 50. Example: 50.
-        cursor (str | Unset):
-        tag (str | Unset):  Example: invoice.
-        source (str | Unset):  Example: billing-service.
-        revoked (bool | Unset):
+     Scope: `sigil:read`. The tenant's newest 10, newest first. Deprecated: answers carry `Deprecation`,
+    `Sunset` (SIGIL_LEGACY_SUNSET) and `Link: </api/v1/sigils>; rel="successor-version"`. Same
+    authentication, scopes, tenancy and limits as v1. Use GET /api/v1/sigils.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | SigilList
+        LegacyListView | Problem
     """
 
     return sync_detailed(
         client=client,
-        limit=limit,
-        cursor=cursor,
-        tag=tag,
-        source=source,
-        revoked=revoked,
     ).parsed
 
 
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
-    limit: int | Unset = 50,
-    cursor: str | Unset = UNSET,
-    tag: str | Unset = UNSET,
-    source: str | Unset = UNSET,
-    revoked: bool | Unset = UNSET,
-) -> Response[Problem | SigilList]:
-    """List sigils (legacy path)
+) -> Response[LegacyListView | Problem]:
+    """The newest sigils and the count (legacy format)
 
-     Use GET /api/v1/sigils.
-
-    Args:
-        limit (int | Unset):  Default: 50. Example: 50.
-        cursor (str | Unset):
-        tag (str | Unset):  Example: invoice.
-        source (str | Unset):  Example: billing-service.
-        revoked (bool | Unset):
+     Scope: `sigil:read`. The tenant's newest 10, newest first. Deprecated: answers carry `Deprecation`,
+    `Sunset` (SIGIL_LEGACY_SUNSET) and `Link: </api/v1/sigils>; rel="successor-version"`. Same
+    authentication, scopes, tenancy and limits as v1. Use GET /api/v1/sigils.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | SigilList]
+        Response[LegacyListView | Problem]
     """
 
-    kwargs = _get_kwargs(
-        limit=limit,
-        cursor=cursor,
-        tag=tag,
-        source=source,
-        revoked=revoked,
-    )
+    kwargs = _get_kwargs()
 
     response = await client.get_async_httpx_client().request(**kwargs)
 
@@ -222,38 +153,23 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient,
-    limit: int | Unset = 50,
-    cursor: str | Unset = UNSET,
-    tag: str | Unset = UNSET,
-    source: str | Unset = UNSET,
-    revoked: bool | Unset = UNSET,
-) -> Problem | SigilList | None:
-    """List sigils (legacy path)
+) -> LegacyListView | Problem | None:
+    """The newest sigils and the count (legacy format)
 
-     Use GET /api/v1/sigils.
-
-    Args:
-        limit (int | Unset):  Default: 50. Example: 50.
-        cursor (str | Unset):
-        tag (str | Unset):  Example: invoice.
-        source (str | Unset):  Example: billing-service.
-        revoked (bool | Unset):
+     Scope: `sigil:read`. The tenant's newest 10, newest first. Deprecated: answers carry `Deprecation`,
+    `Sunset` (SIGIL_LEGACY_SUNSET) and `Link: </api/v1/sigils>; rel="successor-version"`. Same
+    authentication, scopes, tenancy and limits as v1. Use GET /api/v1/sigils.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | SigilList
+        LegacyListView | Problem
     """
 
     return (
         await asyncio_detailed(
             client=client,
-            limit=limit,
-            cursor=cursor,
-            tag=tag,
-            source=source,
-            revoked=revoked,
         )
     ).parsed

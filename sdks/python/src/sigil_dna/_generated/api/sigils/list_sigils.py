@@ -16,6 +16,7 @@ def _get_kwargs(
     cursor: str | Unset = UNSET,
     tag: str | Unset = UNSET,
     source: str | Unset = UNSET,
+    legacy_id: str | Unset = UNSET,
     revoked: bool | Unset = UNSET,
 ) -> dict[str, Any]:
 
@@ -28,6 +29,8 @@ def _get_kwargs(
     params["tag"] = tag
 
     params["source"] = source
+
+    params["legacyId"] = legacy_id
 
     params["revoked"] = revoked
 
@@ -104,6 +107,7 @@ def sync_detailed(
     cursor: str | Unset = UNSET,
     tag: str | Unset = UNSET,
     source: str | Unset = UNSET,
+    legacy_id: str | Unset = UNSET,
     revoked: bool | Unset = UNSET,
 ) -> Response[Problem | SigilList]:
     """List sigils, newest first
@@ -115,6 +119,7 @@ def sync_detailed(
         cursor (str | Unset):
         tag (str | Unset):  Example: invoice.
         source (str | Unset):  Example: billing-service.
+        legacy_id (str | Unset):  Example: sigil-1700000000000.
         revoked (bool | Unset):
 
     Raises:
@@ -130,6 +135,7 @@ def sync_detailed(
         cursor=cursor,
         tag=tag,
         source=source,
+        legacy_id=legacy_id,
         revoked=revoked,
     )
 
@@ -147,6 +153,7 @@ def sync(
     cursor: str | Unset = UNSET,
     tag: str | Unset = UNSET,
     source: str | Unset = UNSET,
+    legacy_id: str | Unset = UNSET,
     revoked: bool | Unset = UNSET,
 ) -> Problem | SigilList | None:
     """List sigils, newest first
@@ -158,6 +165,7 @@ def sync(
         cursor (str | Unset):
         tag (str | Unset):  Example: invoice.
         source (str | Unset):  Example: billing-service.
+        legacy_id (str | Unset):  Example: sigil-1700000000000.
         revoked (bool | Unset):
 
     Raises:
@@ -174,6 +182,7 @@ def sync(
         cursor=cursor,
         tag=tag,
         source=source,
+        legacy_id=legacy_id,
         revoked=revoked,
     ).parsed
 
@@ -185,6 +194,7 @@ async def asyncio_detailed(
     cursor: str | Unset = UNSET,
     tag: str | Unset = UNSET,
     source: str | Unset = UNSET,
+    legacy_id: str | Unset = UNSET,
     revoked: bool | Unset = UNSET,
 ) -> Response[Problem | SigilList]:
     """List sigils, newest first
@@ -196,6 +206,7 @@ async def asyncio_detailed(
         cursor (str | Unset):
         tag (str | Unset):  Example: invoice.
         source (str | Unset):  Example: billing-service.
+        legacy_id (str | Unset):  Example: sigil-1700000000000.
         revoked (bool | Unset):
 
     Raises:
@@ -211,6 +222,7 @@ async def asyncio_detailed(
         cursor=cursor,
         tag=tag,
         source=source,
+        legacy_id=legacy_id,
         revoked=revoked,
     )
 
@@ -226,6 +238,7 @@ async def asyncio(
     cursor: str | Unset = UNSET,
     tag: str | Unset = UNSET,
     source: str | Unset = UNSET,
+    legacy_id: str | Unset = UNSET,
     revoked: bool | Unset = UNSET,
 ) -> Problem | SigilList | None:
     """List sigils, newest first
@@ -237,6 +250,7 @@ async def asyncio(
         cursor (str | Unset):
         tag (str | Unset):  Example: invoice.
         source (str | Unset):  Example: billing-service.
+        legacy_id (str | Unset):  Example: sigil-1700000000000.
         revoked (bool | Unset):
 
     Raises:
@@ -254,6 +268,7 @@ async def asyncio(
             cursor=cursor,
             tag=tag,
             source=source,
+            legacy_id=legacy_id,
             revoked=revoked,
         )
     ).parsed
