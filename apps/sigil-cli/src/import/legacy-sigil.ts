@@ -44,6 +44,7 @@ import {
   type ConsciousnessState,
   type KeyRing,
   type SigilRecord,
+  LEGACY_ID_TAG_PREFIX,
 } from '#sigil';
 import { describeError } from '../support/exit.js';
 
@@ -258,8 +259,9 @@ export function parseLegacy(
   };
 }
 
+/** `legacy:<id>` is what the API's `?legacyId=` filter looks for: one prefix, defined by the service. */
 function legacyTags(legacyId: string): string[] {
-  return ['legacy', `legacy:${legacyId}`];
+  return ['legacy', `${LEGACY_ID_TAG_PREFIX}${legacyId}`];
 }
 
 /** The record a legacy sigil becomes: the service's minting rule with import-fixed id, time and author. */
