@@ -1,9 +1,10 @@
 // Sigil-DNA load benchmark (`npm run bench`).
 //
 // What it does, all on 127.0.0.1 and every step bounded in time:
-//   1. makes a temp dir; starts the built API (dist/) as a child process on a free port with its
-//      LevelDB store (fsync on, the default) and dev-auth material in that dir; waits for
-//      GET /readyz 200; gets a bearer token from the CLI (`sigil-cli token`);
+//   1. makes a temp dir and a JWKS server on loopback (the identity provider); starts the built API
+//      (dist/) as a child process on a free port in its production configuration (NODE_ENV=production,
+//      JWT from that JWKS, rate limiting on, info logging) with its LevelDB store (fsync on) in that
+//      dir; waits for GET /readyz 200; signs a bearer token with the JWKS's key;
 //   2. starts a bare Node `http` server (bare-server.mjs) doing comparable trivial work: the baseline;
 //   3. drives each scenario with autocannon for BENCH_DURATION seconds after a BENCH_WARMUP warm-up;
 //   4. prints a table, the ratios to the bare server and the SPEC §8 / runbook targets, and writes
@@ -16,10 +17,10 @@
 //
 // Plain ESM JavaScript on purpose: it runs the built service and needs no compile step of its own.
 
-import { execFile, fork, spawn } from 'node:child_process';
+import { fork, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createReadStream, openSync, closeSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
@@ -32,8 +33,10 @@ import { freePort, HOST, request } from './http.mjs';
 // ---------------------------------------------------------------------------------------------
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
-const API_MAIN = path.join(ROOT, 'dist/apps/sigil-api/src/main.js');
-const CLI_MAIN = path.join(ROOT, 'dist/apps/sigil-cli/src/main.js');
+// BENCH_API_MAIN runs another build's main.js instead (an older checkout's, to compare two builds).
+const API_MAIN = process.env.BENCH_API_MAIN
+  ? path.resolve(process.env.BENCH_API_MAIN)
+  : path.join(ROOT, 'dist/apps/sigil-api/src/main.js');
 const BARE_SERVER = path.join(import.meta.dirname, 'bare-server.mjs');
 const RESULTS_DIR = path.join(ROOT, 'bench-results');
 
@@ -64,7 +67,8 @@ function readConfig() {
       .map((s) => s.trim())
       .filter(Boolean),
     // Keep the temp dir (server logs, LevelDB) after a successful run too.
-    keepTmp: process.env.BENCH_KEEP_TMP === '1',
+    keepTmp: process.env.BENCH_KEEP_TMP === '1' || process.env.BENCH_CPU_PROF === '1',
+    cpuProfile: process.env.BENCH_CPU_PROF === '1',
   };
 }
 
@@ -237,32 +241,42 @@ function track(ctx, child, name, logPath) {
   return entry;
 }
 
-/** The environment shared by the service and its CLI (same dev-auth dir, same secret). */
+/**
+ * The service's environment: the default production configuration (JWT verified against a real JWKS
+ * on loopback, info-level request logging, rate limiting on), with a per-user limit high enough that
+ * the limiter counts every request but never refuses one.
+ */
 function serviceEnv(ctx, port, extraEnv) {
   return {
     ...process.env,
-    NODE_ENV: 'development',
+    NODE_ENV: 'production',
     LOG_LEVEL: 'info', // request logging is part of the full stack being measured
     SIGIL_HOST: HOST,
     SIGIL_PORT: String(port),
-    SIGIL_DEV_DIR: ctx.devDir,
+    JWT_ISSUER: ctx.jwks.issuer,
+    JWT_AUDIENCE: ctx.jwks.audience,
+    JWT_JWKS_URI: ctx.jwks.url,
     SPIRAL_EVENT_SECRET: ctx.secret,
-    // Rate limiting is not implemented yet; once it is, this lifts it for the bench.
     SIGIL_RATE_LIMIT: '1000000',
     ...extraEnv,
   };
 }
 
 /**
- * Starts the built API with extra env (storage choice etc.), waits for GET /readyz 200, and gets a
- * token from the CLI. stdout/stderr (JSON log lines) go to <tmp>/<name>.log, never to the terminal.
+ * Starts the built API with extra env (storage choice etc.) the way the image runs it (`node
+ * dist/.../main.js`), waits for GET /readyz 200, and signs a token for it. stdout/stderr (JSON log
+ * lines) go to <tmp>/<name>.log, never to the terminal. BENCH_CPU_PROF=1 writes a V8 CPU profile
+ * per service process to <tmp>/profiles/ (open it in Chrome DevTools or speedscope).
  */
 async function startService(ctx, { name, env: extraEnv = {}, readyTimeoutMs = 30_000 }) {
   const port = await freePort();
   const env = serviceEnv(ctx, port, extraEnv);
   const logPath = path.join(ctx.tmpDir, `${name}.log`);
   const fd = openSync(logPath, 'a');
-  const child = spawn(process.execPath, ['--enable-source-maps', API_MAIN], {
+  const nodeArgs = CONFIG.cpuProfile
+    ? ['--cpu-prof', `--cpu-prof-dir=${path.join(ctx.tmpDir, 'profiles')}`]
+    : [];
+  const child = spawn(process.execPath, [...nodeArgs, API_MAIN], {
     cwd: ctx.tmpDir,
     env,
     stdio: ['ignore', fd, fd],
@@ -290,27 +304,9 @@ async function startService(ctx, { name, env: extraEnv = {}, readyTimeoutMs = 30
     await sleep(200);
   }
 
-  const token = await cliToken(ctx, env);
+  // A token from the identity provider the service trusts: tenant "bench", read and write.
+  const token = ctx.jwks.token({ tenant: 'bench', sub: 'bench-client', expiresIn: 3600 });
   return { ...entry, url, port, token };
-}
-
-/** `sigil-cli token` with the service's env: a dev token for tenant "bench". */
-function cliToken(ctx, env) {
-  return new Promise((resolve, reject) => {
-    execFile(
-      process.execPath,
-      [CLI_MAIN, 'token', '--tenant', 'bench', '--scope', 'sigil:read sigil:write', '--ttl', '1h'],
-      { cwd: ctx.tmpDir, env, timeout: 20_000 },
-      (error, stdout, stderr) => {
-        const token = stdout.trim().split('\n').pop() ?? '';
-        if (error || !/^[\w-]+\.[\w-]+\.[\w-]+$/.test(token)) {
-          reject(
-            new BenchError(`CLI token failed: ${error?.message ?? 'no token printed'} ${stderr.trim()}`),
-          );
-        } else resolve(token);
-      },
-    );
-  });
 }
 
 /** Forks bare-server.mjs and waits for it to report its port over IPC. */
@@ -360,6 +356,51 @@ async function seedSigils(target, count, concurrency = 16) {
   await Promise.all(Array.from({ length: concurrency }, worker));
   return ids;
 }
+
+/**
+ * User + system CPU time (ms) of a process and all its descendants (cluster workers), threads
+ * included, from /proc; null where /proc is not available. Throughput on a shared machine moves with
+ * whatever else runs; CPU per request moves much less, so it is reported next to RPS.
+ */
+async function processTreeCpuMs(rootPid) {
+  let entries;
+  try {
+    entries = await readdir('/proc');
+  } catch {
+    return null;
+  }
+  const stats = new Map();
+  await Promise.all(
+    entries
+      .filter((name) => /^\d+$/.test(name))
+      .map(async (pid) => {
+        try {
+          const text = await readFile(`/proc/${pid}/stat`, 'utf8');
+          // Fields after the parenthesised command name: state ppid … utime(14) stime(15).
+          const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+          stats.set(Number(pid), { ppid: Number(fields[1]), ticks: Number(fields[11]) + Number(fields[12]) });
+        } catch {
+          // The process exited while we looked.
+        }
+      }),
+  );
+  const tree = new Set([rootPid]);
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const [pid, s] of stats) {
+      if (!tree.has(pid) && tree.has(s.ppid)) {
+        tree.add(pid);
+        grew = true;
+      }
+    }
+  }
+  let ticks = 0;
+  for (const pid of tree) ticks += stats.get(pid)?.ticks ?? 0;
+  return (ticks * 1000) / CLOCK_TICKS_PER_SECOND;
+}
+
+/** USER_HZ: the unit of utime/stime in /proc/<pid>/stat (100 on every Linux architecture Node runs on). */
+const CLOCK_TICKS_PER_SECOND = 100;
 
 /** SIGTERM a child and wait up to `timeoutMs`, then SIGKILL. Returns how it ended. */
 async function stopChild(entry, timeoutMs = 15_000) {
@@ -430,7 +471,9 @@ async function runScenario(scenario, target, ctx) {
   }
   state.invalid = 0; // count only the measured run
   log(`  measuring ${CONFIG.durationS} s with ${CONFIG.connections} connections…`);
+  const cpuBefore = await processTreeCpuMs(target.child.pid);
   const { result, latencies, errorKinds } = await cannon(options, CONFIG.durationS);
+  const cpuMs = (await processTreeCpuMs(target.child.pid)) - cpuBefore;
   assertAlive(target);
 
   const sorted = Float64Array.from(latencies).sort();
@@ -447,6 +490,8 @@ async function runScenario(scenario, target, ctx) {
     rps: round(result.requests.mean, 1), // mean of per-second samples (all responses)
     rpsStddev: round(result.requests.stddev, 1),
     responses: sorted.length,
+    // CPU the server's processes (and their threads) spent per answered request, in µs.
+    cpuUsPerRequest: sorted.length && cpuMs !== null ? round((cpuMs * 1000) / sorted.length, 1) : null,
     ok2xx: result['2xx'],
     non2xx: result.non2xx,
     errors: result.errors,
@@ -590,6 +635,8 @@ function printReport(report) {
     name: r.name,
     rps: r.rps,
     ratio: r.ratioToBare === undefined ? '1.00' : r.ratioToBare.toFixed(2),
+    cpu: r.cpuUsPerRequest,
+    cpuRatio: r.cpuRatioToBare === undefined ? '1.00' : r.cpuRatioToBare.toFixed(2),
     p50: r.latencyMs.p50,
     p95: r.latencyMs.p95,
     p99: r.latencyMs.p99,
@@ -603,6 +650,8 @@ function printReport(report) {
         { key: 'name', title: 'scenario', left: true },
         { key: 'rps', title: 'RPS (mean)' },
         { key: 'ratio', title: '÷ bare' },
+        { key: 'cpu', title: 'CPU µs/req' },
+        { key: 'cpuRatio', title: 'bare CPU ÷ CPU' },
         { key: 'p50', title: 'p50 ms' },
         { key: 'p95', title: 'p95 ms' },
         { key: 'p99', title: 'p99 ms' },
@@ -661,7 +710,7 @@ function printReport(report) {
 async function main() {
   const ctx = {
     tmpDir: '',
-    devDir: '',
+    jwks: null,
     secret: randomBytes(32).toString('hex'),
     children: [],
     started: new Map(),
@@ -682,7 +731,9 @@ async function main() {
   try {
     CONFIG = readConfig();
     ctx.tmpDir = await mkdtemp(path.join(os.tmpdir(), 'sigil-bench-'));
-    ctx.devDir = path.join(ctx.tmpDir, 'sigil-dev');
+    // The identity provider: a real JWKS over HTTP on loopback (Node 24 strips the types).
+    const { JwksServer } = await import('../support/jwks-server.ts');
+    ctx.jwks = await new JwksServer().start();
     log(`temp dir: ${ctx.tmpDir}`);
     log(`node ${process.version}, os.cpus().length = ${os.cpus().length}`);
 
@@ -711,7 +762,12 @@ async function main() {
 
     // Ratios to the bare server.
     const bare = results.find((r) => r.name === 'bare');
-    for (const r of results) if (r !== bare && bare?.rps) r.ratioToBare = r.rps / bare.rps;
+    for (const r of results) {
+      if (r === bare) continue;
+      if (bare?.rps) r.ratioToBare = r.rps / bare.rps;
+      if (bare?.cpuUsPerRequest && r.cpuUsPerRequest)
+        r.cpuRatioToBare = bare.cpuUsPerRequest / r.cpuUsPerRequest;
+    }
 
     // Stop everything before reading logs, so they are complete.
     const exits = await Promise.all(ctx.children.map((c) => stopChild(c)));
@@ -767,6 +823,7 @@ async function main() {
     // Stop whatever is still running (no-op for children already stopped).
     await Promise.all(ctx.children.map((c) => stopChild(c))).catch(() => {});
     await ctx.postgres?.destroy().catch(() => {});
+    await ctx.jwks?.close().catch(() => {});
     if (ctx.tmpDir) {
       if (failed || CONFIG?.keepTmp) {
         // Keep the logs around for diagnosis.
