@@ -14,6 +14,11 @@ export interface MintInput {
   createdAt: string;
   createdBy: string;
   data: Record<string, unknown>;
+  /**
+   * `canonicalJson(data)`, when the caller has already computed it (the API does, for its size
+   * check): canonicalising is the costliest step of minting, so it is done once per encode.
+   */
+  canonicalData?: string;
   consciousnessState?: Partial<ConsciousnessState>;
   metadata?: SigilMetadata;
   /** Already normalized to ISO ms, or null. */
@@ -27,7 +32,7 @@ export interface MintInput {
  * data canonical JSON can't take; size limits are the caller's.
  */
 export function mintSigil(input: MintInput, keys: KeyRing): SigilRecord {
-  const canonical = canonicalJson(input.data);
+  const canonical = input.canonicalData ?? canonicalJson(input.data);
   const consciousnessState = withConsciousnessDefaults(input.consciousnessState);
   const metadata = normalizeMetadata(input.metadata);
   const dna = {

@@ -1,7 +1,6 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
-import { monotonicFactory } from 'ulid';
 import { AppConfig } from '#config';
 import { SigilMetrics } from '#metrics';
 import { SigilRepository, type SigilRecord } from './domain/index.js';
@@ -13,6 +12,7 @@ import { dataDigest } from './dna/dna.js';
 import { constantTimeEqualHex, KeyRing, type KeyRingStatus } from './dna/key-ring.js';
 import { checkIntegrity } from './integrity.js';
 import { mintSigil } from './mint.js';
+import { sigilIdFactory } from './sigil-ids.js';
 import {
   DataTooLargeError,
   IdempotencyConflictError,
@@ -44,7 +44,7 @@ export interface EncodeOutcome {
 @Injectable()
 export class SigilService implements OnModuleInit {
   private readonly logger = new Logger(SigilService.name);
-  private readonly ulid = monotonicFactory();
+  private readonly newId = sigilIdFactory();
   private readonly maxDataBytes: number;
 
   constructor(
@@ -88,11 +88,12 @@ export class SigilService implements OnModuleInit {
     const expiresAt = this.normalizeExpiry(input.expiresAt, now);
     const sigil = mintSigil(
       {
-        id: `sigil_${this.ulid(now)}`,
+        id: this.newId(now),
         tenantId: principal.tenantId,
         createdAt: new Date(now).toISOString(),
         createdBy: principal.sub,
         data: input.data,
+        canonicalData: canonical,
         consciousnessState: input.consciousnessState,
         metadata: input.metadata,
         expiresAt,
@@ -104,7 +105,7 @@ export class SigilService implements OnModuleInit {
       ? {
           principal: principal.sub,
           key: idempotencyKey,
-          fingerprint: createHash('sha256').update(canonicalJson(input)).digest('hex'),
+          fingerprint: hash('sha256', canonicalJson(input), 'hex'),
           expiresAt: new Date(now + IDEMPOTENCY_TTL_MS).toISOString(),
         }
       : undefined;

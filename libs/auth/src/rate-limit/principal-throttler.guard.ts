@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { Injectable, Logger, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import {
@@ -47,7 +47,7 @@ export class PrincipalThrottlerGuard extends ThrottlerGuard {
 
   /** The library keys by route by default; the runbook's budget is per user, whatever the route. */
   protected override generateKey(_context: ExecutionContext, tracker: string, name: string): string {
-    return `${name}:${createHash('sha256').update(tracker).digest('base64url')}`;
+    return `${name}:${hash('sha256', tracker, 'base64url')}`;
   }
 
   protected override async throwThrottlingException(

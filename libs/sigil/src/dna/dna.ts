@@ -1,12 +1,12 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { ConsciousnessState } from '../domain/sigil-record.js';
 
 /** How many numbers a resonance pattern has; also the only match query length adapters accept. */
 export const RESONANCE_LENGTH = 16;
 
-/** `sha256:<hex>` of the canonical JSON of a sigil's data. */
+/** `sha256:<hex>` of the canonical JSON of a sigil's data (one-shot `hash`: half the cost of a Hash object). */
 export function dataDigest(canonicalData: string): string {
-  return `sha256:${createHash('sha256').update(canonicalData, 'utf8').digest('hex')}`;
+  return `sha256:${hash('sha256', canonicalData, 'hex')}`;
 }
 
 /**

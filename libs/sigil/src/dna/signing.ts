@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { SigilRecord } from '../domain/index.js';
 import { canonicalJson } from './canonical-json.js';
 
@@ -25,8 +25,5 @@ export function signingInput(s: SignedFields): string {
 
 /** First 16 hex chars of SHA-256(id + signature): a short handle that commits to both. */
 export function authHash(id: string, signature: string): string {
-  return createHash('sha256')
-    .update(id + signature, 'utf8')
-    .digest('hex')
-    .slice(0, 16);
+  return hash('sha256', id + signature, 'hex').slice(0, 16);
 }
