@@ -5,7 +5,7 @@ import helmet, { type HelmetOptions } from 'helmet';
 import type { DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { Logger } from 'nestjs-pino';
+import { Logger, PinoLogger } from 'nestjs-pino';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { DestinationStream } from 'pino';
 import type { AppConfig } from '#config';
@@ -16,6 +16,7 @@ import { createValidationPipe } from './http/validation.js';
 import { JsonBodyError, registerJsonParser } from './http/json-body.parser.js';
 import { AllowedMethods, MethodNotAllowedError } from './http/allowed-methods.js';
 import { ProblemFilter } from './http/problem.filter.js';
+import { registerRequestLog } from './http/request-log.js';
 import { knownSeries } from './http/known-series.js';
 import { MAX_PARAM_LENGTH, problemBody, problemFor } from './http/problem.js';
 import { buildOpenApiDocument, setupOpenApi } from './openapi.js';
@@ -135,7 +136,7 @@ export async function createApp(
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     frameworkErrors,
     clientErrorHandler: rawClientError,
-    // Honour a sane caller-supplied x-request-id, else mint one; pino-http reads the same `req.id`.
+    // Honour a sane caller-supplied x-request-id, else mint one; the request log reads the same id.
     genReqId: (req: IncomingMessage) => {
       const given = req.headers['x-request-id'];
       const id = typeof given === 'string' && REQUEST_ID_PATTERN.test(given) ? given : randomUUID();
@@ -158,6 +159,8 @@ export async function createApp(
   app.useGlobalPipes(createValidationPipe());
 
   const fastify = app.getHttpAdapter().getInstance();
+  // First: every later hook, the handler and its log lines run inside the request's log context.
+  registerRequestLog(fastify, PinoLogger.root);
   const routes: { method: string; url: string }[] = [];
   fastify.addHook('onRoute', (route) => {
     for (const method of [route.method].flat()) routes.push({ method, url: route.url });

@@ -1,12 +1,8 @@
-import type { IncomingMessage } from 'node:http';
-import { RequestMethod } from '@nestjs/common';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Params } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import type { Options } from 'pino-http';
 import type { AppConfig } from '#config';
-
-/** Paths whose request lines would only be noise (probes hit them every few seconds). */
-const QUIET_PATHS = new Set(['/health', '/healthz', '/readyz', '/metrics']);
 
 /** Credentials are redacted wherever they could appear in a log object. */
 export const REDACTED_PATHS = [
@@ -21,36 +17,46 @@ export const REDACTED_PATHS = [
   '*.password',
 ];
 
+const asIs = <T>(value: T): T => value;
+
+/** What every log line written while a request is being handled says about that request. */
+export interface RequestLogFields {
+  id: string;
+  method: string;
+  url: string;
+}
+
 /**
- * JSON lines (pretty only in development on a terminal), credentials redacted, one line per request.
- * `stream` replaces stdout (tests capture the log to prove what it never contains).
+ * The request being handled, for the log lines written on its behalf (audit events, errors).
+ * A Fastify hook enters it for each request (`http/request-log.ts`); the logger's mixin reads it only
+ * when a line is actually written, so a request that logs nothing but its own line builds no child
+ * logger (pino-http built two per request: 4 % of a verify's CPU).
+ */
+export const requestContext = new AsyncLocalStorage<RequestLogFields>();
+
+/**
+ * JSON lines (pretty only in development on a terminal), credentials redacted. Lines written during a
+ * request carry `req: {id, method, url}`. The one line per request is written by `http/request-log.ts`,
+ * not by pino-http's middleware: nestjs-pino's HTTP middleware is switched off (`forRoutes: []`), so
+ * requests skip the middleware engine altogether. `stream` replaces stdout (tests capture the log).
  */
 export function loggerOptions(config: AppConfig, stream?: DestinationStream): Params {
   const pretty = config.nodeEnv === 'development' && process.stdout.isTTY && !stream;
   const options: Options = {
     level: config.logLevel,
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
-    serializers: {
-      req: (req: IncomingMessage & { id?: string }) => ({ id: req.id, method: req.method, url: req.url }),
-      res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+    // `req` and `res` in our lines are plain objects already (pino-http's serializers expect Node's).
+    wrapSerializers: false,
+    serializers: { req: asIs, res: asIs },
+    mixin: () => {
+      const req = requestContext.getStore();
+      return req === undefined ? {} : { req };
     },
-    // The route template (set by an onRequest hook in app.factory.ts), so log lines group like metrics.
-    customProps: (req) => ({ route: (req as IncomingMessage & { routeTemplate?: string }).routeTemplate }),
-    // Probes hit these every few seconds; their request lines would drown the rest. (Not autoLogging.ignore:
-    // pino-http deletes that option from the object it is given, and nestjs-pino hands it over twice.)
-    customLogLevel: (req, res, err) =>
-      QUIET_PATHS.has((req.url ?? '').split('?')[0]) && !err && res.statusCode < 500
-        ? 'silent'
-        : err || res.statusCode >= 500
-          ? 'error'
-          : res.statusCode >= 400
-            ? 'warn'
-            : 'info',
     ...(pretty ? { transport: { target: 'pino-pretty', options: { singleLine: true } } } : {}),
   };
   return {
-    // nestjs-pino's default route pattern does not match under Nest 12's Fastify adapter; this one does.
-    forRoutes: [{ path: '{*splat}', method: RequestMethod.ALL }],
+    // No route gets nestjs-pino's pino-http middleware; its logger still serves the whole application.
+    forRoutes: [],
     pinoHttp: stream ? [options, stream] : options,
   };
 }
