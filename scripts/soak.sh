@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Drives the built service with vegeta at a constant, open-loop rate (test/soak/soak.mjs):
 #
-#   scripts/soak.sh [soak] [--duration 3m] [--rate 400] …   a constant MIXED rate (encode, verify, decode,
+#   scripts/soak.sh [soak] [--duration 3m] [--rate 300] …   a constant MIXED rate (encode, verify, decode,
 #                                                           list, match); fails on any unexpected answer,
 #                                                           a p99 over budget or RSS growth over its bound
 #   scripts/soak.sh rate [--rate 1000] [--duration 30s] …   the open-loop latency benchmark: verify, then

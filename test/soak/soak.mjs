@@ -63,6 +63,15 @@ function positive(text, name) {
 
 class UsageError extends Error {}
 
+/** Runs a parser, reporting what it throws as a usage error. */
+function usage(parse) {
+  try {
+    return parse();
+  } catch (error) {
+    throw new UsageError(error.message);
+  }
+}
+
 function readOptions(argv) {
   const { values } = parseArgs({
     args: argv,
@@ -107,7 +116,7 @@ function readOptions(argv) {
     durationS,
     warmupS,
     rate: Math.floor(positive(values.rate ?? (soak ? '300' : '1000'), 'rate')),
-    mix: values.mix ? parseMix(values.mix) : DEFAULT_MIX,
+    mix: values.mix ? usage(() => parseMix(values.mix)) : DEFAULT_MIX,
     scenarios,
     p99BudgetMs: positive(values['p99-budget'], 'p99-budget'),
     rssBaseBytes: positive(values['rss-base'], 'rss-base') * 2 ** 20,
