@@ -77,14 +77,19 @@ export async function rssBytes(pid) {
   return Number(kb) * 1024;
 }
 
-/** Samples a process's RSS every `intervalMs` until stop(); each sample is { t (s since start), rss }. */
+/**
+ * Samples a process's RSS every `intervalMs` until stop(); each sample is { t (s since start), rss }.
+ * Sampling ends by itself when the process is gone (the caller notices that through its exit).
+ */
 export function sampleRss(pid, intervalMs) {
   const samples = [];
   const started = Date.now();
   let stopped = false;
   const loop = (async () => {
     while (!stopped) {
-      samples.push({ t: (Date.now() - started) / 1000, rss: await rssBytes(pid) });
+      const rss = await rssBytes(pid).catch(() => null);
+      if (rss === null) return;
+      samples.push({ t: (Date.now() - started) / 1000, rss });
       await sleep(intervalMs);
     }
   })();

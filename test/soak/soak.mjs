@@ -286,8 +286,8 @@ async function runRate(o, ctx) {
         blocking: false,
       },
       {
-        check: `${kind}: p99 at ${o.rate} RPS (issue 14 goal)`,
-        goal: '< 25 ms',
+        check: `${kind}: p99 at ${o.rate} RPS`,
+        goal: '< 25 ms (issue 14, at 1,000 RPS)',
         actual: `${summary.overall.p99Ms} ms`,
         pass: summary.overall.p99Ms !== null && summary.overall.p99Ms < 25,
         blocking: false,
@@ -368,7 +368,6 @@ async function main() {
     log(`seeded ${o.seedPerTenant} sigils in each of ${o.tenants} tenants; ${o.users} users`);
 
     const result = o.mode === 'soak' ? await runSoak(o, ctx) : await runRate(o, ctx);
-    await ctx.service.drained();
     const alive = ctx.service.alive();
     const exit = await ctx.service.stop();
     const serviceLog = ctx.service.log.summary();
