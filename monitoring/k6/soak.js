@@ -10,7 +10,8 @@
 // SIGIL_SOAK_VUS (pre-allocated virtual users, default 20). One token is one rate-limit principal:
 // the default SIGIL_RATE_LIMIT=200 per SIGIL_RATE_WINDOW=10 s allows 20 requests/s, so raise the
 // limit on the target (or keep SIGIL_SOAK_RATE under it) or the 429s fail the error-rate threshold.
-// This project's own CI drives load with autocannon (npm run bench); k6 is for users who run it.
+// This project's own CI soaks the local build with vegeta (npm run test:soak, docs/operations.md#soak);
+// k6 is for users who run it against their deployment.
 import { check, fail } from 'k6';
 import http from 'k6/http';
 import { Counter } from 'k6/metrics';
