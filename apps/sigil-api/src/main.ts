@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import cluster from 'node:cluster';
 import { Logger } from '@nestjs/common';
 import {
   ConfigError,
@@ -12,6 +13,7 @@ import { ReadinessService } from '#health';
 import { KeyRing } from '#sigil';
 import { StoreLockedError } from '#storage';
 import { createApp } from './app.factory.js';
+import { runPrimary } from './cluster/cluster.primary.js';
 
 async function bootstrap(): Promise<void> {
   const created: string[] = [];
@@ -29,6 +31,9 @@ async function bootstrap(): Promise<void> {
     }
     throw error;
   }
+
+  // SIGIL_WORKERS > 1: this process becomes the primary and forks the workers, which run the rest.
+  if (config.workers > 1 && cluster.isPrimary) return runPrimary(config);
 
   const app = await createApp(config);
   const logger = new Logger('Bootstrap');
