@@ -266,6 +266,25 @@ describe('SIGIL_WORKERS=2 on Postgres: one instance, two worker processes', () =
     expect(answers.map((a) => a.status)).toEqual(Array(10).fill(200));
   });
 
+  it('gives up and exits 1 when workers crash-loop (here: a schema nobody migrated)', async () => {
+    const port = await freePort();
+    const service = spawnService({
+      SIGIL_PORT: String(port),
+      DATABASE_URL: await postgres.createDatabase('never_migrated'),
+      SIGIL_DB_MIGRATE: 'false',
+      SIGIL_WORKERS: '2',
+      SIGIL_SECRETS_FILE: secretsFile,
+      JWT_ISSUER: jwks.issuer,
+      JWT_JWKS_URI: jwks.url,
+    });
+    services.push(service);
+    expect(await service.exited).toBe(1);
+    expect(service.output()).toContain('Postgres schema is behind');
+    const lines = logLines(service);
+    expect(lines.filter((l) => /replacing it in \d+ ms/.test(l.msg ?? '')).length).toBeGreaterThanOrEqual(4);
+    expect(lines.some((l) => /crashes within a minute; stopping the instance/.test(l.msg ?? ''))).toBe(true);
+  });
+
   it('drains every worker on SIGTERM and exits 0 once they are gone', async () => {
     const alive = [...listeningPids(instance.service)].filter((pid) => pid !== victim);
     expect(alive).toHaveLength(2);

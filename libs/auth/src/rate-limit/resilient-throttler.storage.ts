@@ -49,7 +49,8 @@ export interface ResilientThrottlerStorageUrlOptions extends ResilientThrottlerS
  *
  * Policy: while Redis answers, counts live in Redis and every replica shares one budget per key. When
  * Redis is unreachable, errors, or is slow (no reply within `timeoutMs`), requests are still served,
- * counted against a per-instance in-memory fallback (MemoryThrottlerStorage, the same fixed-window rules as the Redis script):
+ * counted against a per-instance fallback (MemoryThrottlerStorage, the same fixed-window rules as the Redis script;
+ * in a cluster worker, the primary's counters, shared by the instance's workers):
  * limits then hold per replica, so the effective cluster-wide budget is up to N times the limit. A
  * request never sees an error and never waits longer than `timeoutMs` on Redis (with `fromUrl`'s
  * client no command is queued while disconnected, so most fail at once).
