@@ -10,4 +10,3 @@ export { ALLOWED_ALGORITHMS } from './jwt.strategy.js';
 export { SCOPES, scopesFromClaims, type Scope } from './scopes.js';
 export { RateLimitedError } from './rate-limit/rate-limit.errors.js';
 export { RateLimitStatus } from './rate-limit/rate-limit.storage.js';
-export { serveRateLimitCounters } from './rate-limit/cluster-throttler.storage.js';

@@ -1,9 +1,10 @@
+import { fork } from 'node:child_process';
 import cluster, { type Worker } from 'node:cluster';
+import { once } from 'node:events';
 import { pino, type Logger } from 'pino';
-import { serveRateLimitCounters } from '#auth';
+import { serveRateLimitCounters } from '#auth/cluster';
 import type { AppConfig } from '#config';
-import { createPrimaryMetrics, serveClusterMetrics } from '#metrics';
-import { withStore } from '#storage';
+import { createPrimaryMetrics, serveClusterMetrics } from '#metrics/cluster';
 import { RestartPolicy } from './restart.policy.js';
 
 /** Beyond the workers' own drain deadline, how long the primary waits before it kills what is left. */
@@ -11,7 +12,7 @@ const KILL_MARGIN_MS = 1_000;
 
 /**
  * The primary of SIGIL_WORKERS > 1 (Postgres only; the config refuses it otherwise). It serves no
- * HTTP itself: it applies migrations once, forks the workers (which share the port through
+ * HTTP itself and loads no Nest: it applies migrations once (in a child), forks the workers (which share the port through
  * node:cluster, each with its own pool, migrations off), holds the instance's rate-limit counters
  * and merges its /metrics, replaces a worker that dies, and relays SIGTERM/SIGINT/SIGHUP.
  */
@@ -19,7 +20,7 @@ export async function runPrimary(config: AppConfig): Promise<void> {
   const logger = pino({ level: config.logLevel }).child({ context: 'Cluster' });
   if (config.storage.kind === 'postgres' && config.storage.migrate) {
     // Once, before any worker exists; the workers then open the store with migrations off.
-    await withStore({ ...config.storage, migrate: true }, async () => undefined);
+    await runMigrations();
     logger.info('migrations: up to date');
   }
 
@@ -37,6 +38,13 @@ export async function runPrimary(config: AppConfig): Promise<void> {
   process.on('SIGINT', () => supervisor.stop('SIGINT'));
   process.on('SIGHUP', () => supervisor.relay('SIGHUP'));
   logger.info(`primary ${process.pid}: ${config.workers} workers on port ${config.http.port}`);
+}
+
+/** Runs migrate.main.js as a child with this environment; its stderr says why if it fails. */
+async function runMigrations(): Promise<void> {
+  const child = fork(new URL('./migrate.main.js', import.meta.url), { stdio: 'inherit' });
+  const [code] = (await once(child, 'exit')) as [number | null];
+  if (code !== 0) throw new Error(`migrations did not complete (exit ${code})`);
 }
 
 class WorkerSupervisor {
@@ -90,7 +98,9 @@ class WorkerSupervisor {
   private exited(worker: Worker, code: number | null, signal: string | null): void {
     this.alive(this.workers().length);
     if (this.stopping) {
-      if (code !== 0) this.failed = true;
+      // A worker still starting when the signal came dies of it (no handler yet): nothing to drain.
+      const stoppedBySignal = signal === 'SIGTERM' || signal === 'SIGINT';
+      if (code !== 0 && !stoppedBySignal) this.failed = true;
       this.exitWhenAllGone();
       return;
     }

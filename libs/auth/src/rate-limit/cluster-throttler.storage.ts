@@ -1,32 +1,12 @@
 import type { OnApplicationShutdown } from '@nestjs/common';
 import type { ThrottlerStorage } from '@nestjs/throttler';
-import { answerWorkers, PrimaryChannel, PrimaryUnavailableError } from '#metrics';
+import { PrimaryChannel, PrimaryUnavailableError } from '#metrics';
+import { RATE_LIMIT_TOPIC, type IncrementRequest } from './rate-limit-counters.host.js';
 import { MemoryThrottlerStorage } from './memory-throttler.storage.js';
 import type { ThrottlerStorageRecord } from './redis-throttler.storage.js';
 
-const TOPIC = 'rate-limit';
 /** The primary answers from memory in microseconds; this only bounds a stuck or gone primary. */
 const ASK_TIMEOUT_MS = 1_000;
-
-/** One `increment` call, as it travels from a worker to the primary. */
-interface IncrementRequest {
-  key: string;
-  ttl: number;
-  limit: number;
-  blockDuration: number;
-  throttlerName: string;
-}
-
-/**
- * The primary's side (SIGIL_WORKERS > 1): one MemoryThrottlerStorage for every worker of the
- * instance, so N workers together admit exactly the limit, as one process would. The primary is
- * single-threaded and increments synchronously: no two workers' hits can interleave inside one.
- */
-export function serveRateLimitCounters(store: MemoryThrottlerStorage = new MemoryThrottlerStorage()): void {
-  answerWorkers<IncrementRequest, ThrottlerStorageRecord>(TOPIC, (r) =>
-    store.increment(r.key, r.ttl, r.limit, r.blockDuration, r.throttlerName),
-  );
-}
 
 /**
  * A worker's counters, held by the cluster primary and reached over node:cluster's IPC channel:
@@ -36,7 +16,7 @@ export function serveRateLimitCounters(store: MemoryThrottlerStorage = new Memor
  */
 export class ClusterThrottlerStorage implements ThrottlerStorage, OnApplicationShutdown {
   private readonly channel = new PrimaryChannel<IncrementRequest, ThrottlerStorageRecord>(
-    TOPIC,
+    RATE_LIMIT_TOPIC,
     ASK_TIMEOUT_MS,
   );
   private readonly local = new MemoryThrottlerStorage();
