@@ -1,20 +1,17 @@
 import { fork } from 'node:child_process';
-import cluster, { type Worker } from 'node:cluster';
 import { once } from 'node:events';
-import { pino, type Logger } from 'pino';
+import { pino } from 'pino';
 import { serveRateLimitCounters } from '#auth/cluster';
 import type { AppConfig } from '#config';
 import { createPrimaryMetrics, serveClusterMetrics } from '#metrics/cluster';
-import { RestartPolicy } from './restart.policy.js';
-
-/** Beyond the workers' own drain deadline, how long the primary waits before it kills what is left. */
-const KILL_MARGIN_MS = 1_000;
+import { WorkerSupervisor } from './worker.supervisor.js';
 
 /**
  * The primary of SIGIL_WORKERS > 1 (Postgres only; the config refuses it otherwise). It serves no
- * HTTP itself and loads no Nest: it applies migrations once (in a child), forks the workers (which share the port through
- * node:cluster, each with its own pool, migrations off), holds the instance's rate-limit counters
- * and merges its /metrics, replaces a worker that dies, and relays SIGTERM/SIGINT/SIGHUP.
+ * HTTP itself and loads no Nest: it applies migrations once (in a child), forks the workers (which
+ * share the port through node:cluster, each with its own pool, migrations off), holds the
+ * instance's rate-limit counters and merges its /metrics, replaces a worker that dies, and relays
+ * SIGTERM/SIGINT/SIGHUP.
  */
 export async function runPrimary(config: AppConfig): Promise<void> {
   const logger = pino({ level: config.logLevel }).child({ context: 'Cluster' });
@@ -45,90 +42,4 @@ async function runMigrations(): Promise<void> {
   const child = fork(new URL('./migrate.main.js', import.meta.url), { stdio: 'inherit' });
   const [code] = (await once(child, 'exit')) as [number | null];
   if (code !== 0) throw new Error(`migrations did not complete (exit ${code})`);
-}
-
-class WorkerSupervisor {
-  private readonly policy = new RestartPolicy();
-  private stopping = false;
-  private failed = false;
-
-  constructor(
-    private readonly config: AppConfig,
-    private readonly logger: Logger,
-    private readonly alive: (count: number) => void,
-    private readonly restarted: () => void,
-  ) {}
-
-  start(): void {
-    cluster.on('exit', (worker, code, signal) => this.exited(worker, code, signal));
-    cluster.on('online', () => this.alive(this.workers().length));
-    for (let i = 0; i < this.config.workers; i++) this.fork();
-  }
-
-  /** SIGHUP (secrets reload) reaches every worker, which reloads its own key ring. */
-  relay(signal: NodeJS.Signals): void {
-    this.logger.info(`${signal} received: relayed to ${this.workers().length} workers`);
-    for (const worker of this.workers()) worker.process.kill(signal);
-  }
-
-  /**
-   * Every worker drains as a single process does (readiness 503, then close); the primary exits
-   * once all are gone: 0 if each exited 0, else 1. Whatever outlives the workers' own deadline is
-   * killed.
-   */
-  stop(signal: NodeJS.Signals): void {
-    if (this.stopping) return;
-    this.stopping = true;
-    this.logger.info(`${signal} received: draining ${this.workers().length} workers`);
-    const deadline = this.config.http.shutdownDelayMs + this.config.http.shutdownGraceMs + KILL_MARGIN_MS;
-    setTimeout(() => {
-      this.logger.error(`workers still running ${deadline} ms after ${signal}; killing them`);
-      for (const worker of this.workers()) worker.process.kill('SIGKILL');
-      process.exit(1);
-    }, deadline).unref();
-    for (const worker of this.workers()) worker.process.kill(signal);
-    this.exitWhenAllGone();
-  }
-
-  private fork(): void {
-    // A worker re-reads the same environment (so no secret travels over IPC) with migrations off.
-    cluster.fork({ SIGIL_DB_MIGRATE: 'false' });
-  }
-
-  private exited(worker: Worker, code: number | null, signal: string | null): void {
-    this.alive(this.workers().length);
-    if (this.stopping) {
-      // A worker still starting when the signal came dies of it (no handler yet): nothing to drain.
-      const stoppedBySignal = signal === 'SIGTERM' || signal === 'SIGINT';
-      if (code !== 0 && !stoppedBySignal) this.failed = true;
-      this.exitWhenAllGone();
-      return;
-    }
-    const how = signal ? `signal ${signal}` : `code ${code}`;
-    const decision = this.policy.crashed();
-    if (decision.action === 'give-up') {
-      this.logger.error(
-        `worker ${worker.process.pid} exited (${how}): ${decision.crashes} crashes within a minute; stopping the instance`,
-      );
-      this.failed = true;
-      this.stop('SIGTERM');
-      return;
-    }
-    this.logger.error(`worker ${worker.process.pid} exited (${how}); replacing it in ${decision.delayMs} ms`);
-    this.restarted();
-    // Not unref'd: with every worker gone, this timer is what keeps the primary alive to fork again.
-    setTimeout(() => {
-      if (!this.stopping) this.fork();
-    }, decision.delayMs);
-  }
-
-  private exitWhenAllGone(): void {
-    if (this.workers().length > 0) return;
-    this.logger.info(`all workers exited; primary exits ${this.failed ? 1 : 0}`);
-    process.exit(this.failed ? 1 : 0);
-  }
-
-  private workers(): Worker[] {
-    return Object.values(cluster.workers ?? {}).filter((w): w is Worker => w !== undefined && !w.isDead());
-  }
 }
