@@ -78,6 +78,8 @@ module.exports = {
           '^libs/$2/src/',
           ...Object.keys(LIB_DEPENDENCIES).map(PUBLIC),
           ...Object.keys(LIB_DEPENDENCIES).map((lib) => `^libs/${lib}/src/testing\\.ts$`),
+          // The cluster primary's small entries (no Nest behind them): #metrics/cluster, #auth/cluster.
+          ...Object.keys(LIB_DEPENDENCIES).map((lib) => `^libs/${lib}/src/cluster\\.ts$`),
         ],
       },
     },

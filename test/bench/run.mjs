@@ -110,7 +110,36 @@ const TARGETS = {
       });
     },
   },
+  // Scaling 1 → N worker processes (node:cluster, SIGIL_WORKERS) on one Postgres, each with its own
+  // pool of 10. The plain sigil-postgres target runs the default (the available parallelism).
+  'sigil-postgres-1w': {
+    description: 'Sigil-DNA API, Postgres store, SIGIL_WORKERS=1 (one process)',
+    start: (ctx) => startPostgresWorkers(ctx, 'sigil-postgres-1w', 1),
+  },
+  'sigil-postgres-workers': {
+    description: `Sigil-DNA API, Postgres store, SIGIL_WORKERS=${os.availableParallelism()} (node:cluster)`,
+    start: (ctx) => startPostgresWorkers(ctx, 'sigil-postgres-workers', os.availableParallelism()),
+  },
 };
+
+/**
+ * The service on Postgres with `workers` processes, in a database of its own (on BENCH_DATABASE_URL's
+ * server as is, or on the throwaway server, started here unless another target already has).
+ */
+async function startPostgresWorkers(ctx, name, workers) {
+  let url = process.env.BENCH_DATABASE_URL;
+  if (!url) {
+    if (!ctx.postgres) {
+      const { startPostgres } = await import('../support/postgres-server.ts');
+      ctx.postgres = await startPostgres();
+    }
+    url = await ctx.postgres.createDatabase(name.replace(/-/g, '_'));
+  }
+  return startService(ctx, {
+    name,
+    env: { SIGIL_STORAGE: 'postgres', DATABASE_URL: url, SIGIL_WORKERS: String(workers) },
+  });
+}
 
 // ---------------------------------------------------------------------------------------------
 // Scenarios. prepare(target, ctx) returns the autocannon options for the scenario (url, method,
@@ -135,6 +164,10 @@ const SCENARIOS = [
   verifyScenario('verify', 'sigil-leveldb'),
   encodeScenario('encode-pg', 'sigil-postgres'),
   verifyScenario('verify-pg', 'sigil-postgres'),
+  encodeScenario('encode-pg-1w', 'sigil-postgres-1w'),
+  verifyScenario('verify-pg-1w', 'sigil-postgres-1w'),
+  encodeScenario('encode-pg-workers', 'sigil-postgres-workers'),
+  verifyScenario('verify-pg-workers', 'sigil-postgres-workers'),
 ];
 
 /** Encode through the full stack on a given target. */

@@ -236,6 +236,7 @@ SIGIL_DB_MIGRATE: "false"
 SIGIL_PG_POOL_SIZE: {{ .Values.storage.postgres.poolSize | quote }}
 SIGIL_PG_CONNECT_TIMEOUT_MS: {{ .Values.storage.postgres.connectTimeoutMs | quote }}
 SIGIL_PG_STATEMENT_TIMEOUT_MS: {{ .Values.storage.postgres.statementTimeoutMs | quote }}
+SIGIL_WORKERS: {{ include "sigil-dna.workers" . | quote }}
 {{- end }}
 SIGIL_RATE_LIMIT: {{ .Values.config.rateLimit | quote }}
 SIGIL_RATE_WINDOW: {{ .Values.config.rateWindow | quote }}
@@ -254,4 +255,26 @@ LOG_LEVEL: {{ .Values.config.logLevel | quote }}
 {{- range $name, $value := .Values.config.extraEnv }}
 {{ $name }}: {{ $value | toString | quote }}
 {{- end }}
+{{- end }}
+
+{{/*
+Worker processes per pod (Postgres mode): storage.postgres.workers, else the pod's CPU (limits.cpu,
+else requests.cpu: "500m", "2", 1.5) rounded up, at least 1. Node's own default, the available
+parallelism, follows a CPU limit but without one is the node's core count: far too many workers
+for a pod that requested a fraction of a core.
+*/}}
+{{- define "sigil-dna.workers" -}}
+{{- if .Values.storage.postgres.workers -}}
+{{- .Values.storage.postgres.workers -}}
+{{- else -}}
+{{- $cpu := toString (or (dig "limits" "cpu" "" .Values.resources) (dig "requests" "cpu" "" .Values.resources)) -}}
+{{- $milli := 1000.0 -}}
+{{- if hasSuffix "m" $cpu -}}
+{{- $milli = float64 (trimSuffix "m" $cpu) -}}
+{{- else if $cpu -}}
+{{- $milli = mulf (float64 $cpu) 1000 -}}
+{{- end -}}
+{{- $workers := int (ceil (divf $milli 1000)) -}}
+{{- if lt $workers 1 }}1{{ else }}{{ $workers }}{{ end -}}
+{{- end -}}
 {{- end }}

@@ -52,6 +52,12 @@ export abstract class AppConfig {
         /** Apply pending migrations at start, under an advisory lock (SIGIL_DB_MIGRATE=false to manage them separately). */
         migrate: boolean;
       };
+  /**
+   * SIGIL_WORKERS: HTTP worker processes sharing the port (node:cluster). 1 is one process and no
+   * primary. Unset: the available parallelism with Postgres, 1 otherwise: an embedded store belongs
+   * to one process (LevelDB's LOCK), and the memory store would be one store per worker.
+   */
+  abstract readonly workers: number;
   abstract readonly sigil: { maxDataBytes: number };
   abstract readonly rateLimit: {
     /** Requests per window per principal (tenant + sub). */

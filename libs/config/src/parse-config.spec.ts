@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { describe, expect, it, vi } from 'vitest';
 import { ConfigError } from './config.errors.js';
 import { DEV_ISSUER, parseConfig, parseOpsConfig, type DevMaterial } from './parse-config.js';
@@ -350,6 +351,38 @@ describe('parseConfig: storage', () => {
 
   it('refuses an unknown SIGIL_STORAGE', () => {
     expect(problemsFor(configError({ ...FULL, SIGIL_STORAGE: 'sqlite' }), 'SIGIL_STORAGE')).toHaveLength(1);
+  });
+});
+
+describe('parseConfig: workers', () => {
+  const DATABASE_URL = 'postgres://sigil:pw@db.internal:5432/sigil';
+
+  it('defaults to the available parallelism with Postgres and to one process otherwise', () => {
+    expect(parseConfig({ ...FULL, DATABASE_URL }).workers).toBe(availableParallelism());
+    expect(parseConfig(FULL).workers).toBe(1);
+    expect(parseConfig({ ...FULL, SIGIL_STORAGE: 'memory' }).workers).toBe(1);
+    expect(parseConfig({ ...FULL, DATABASE_URL, SIGIL_WORKERS: ' ' }).workers).toBe(availableParallelism());
+  });
+
+  it('takes SIGIL_WORKERS from 1 to 256, and 1 on any store', () => {
+    expect(parseConfig({ ...FULL, DATABASE_URL, SIGIL_WORKERS: '3' }).workers).toBe(3);
+    expect(parseConfig({ ...FULL, DATABASE_URL, SIGIL_WORKERS: '256' }).workers).toBe(256);
+    expect(parseConfig({ ...FULL, SIGIL_WORKERS: '1' }).workers).toBe(1);
+    for (const bad of ['0', '257', '1.5', 'two']) {
+      expect(
+        problemsFor(configError({ ...FULL, DATABASE_URL, SIGIL_WORKERS: bad }), 'SIGIL_WORKERS'),
+      ).toHaveLength(1);
+    }
+  });
+
+  it('refuses more than one worker on LevelDB or memory, saying why', () => {
+    const [level] = problemsFor(configError({ ...FULL, SIGIL_WORKERS: '2' }), 'SIGIL_WORKERS');
+    expect(level).toMatch(/needs SIGIL_STORAGE=postgres.*LevelDB/);
+    const [memory] = problemsFor(
+      configError({ ...FULL, SIGIL_STORAGE: 'memory', SIGIL_WORKERS: '2' }),
+      'SIGIL_WORKERS',
+    );
+    expect(memory).toMatch(/memory store lives in one process/);
   });
 });
 

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { isAbsolute } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
@@ -77,6 +78,7 @@ const envSchema = z.object({
   SIGIL_PG_STATEMENT_TIMEOUT_MS: blankAsUnset(int(100, 600_000).default(5_000)),
   SIGIL_DB_MIGRATE: blankAsUnset(z.enum(['true', 'false']).default('true')),
   SIGIL_MAX_DATA_BYTES: blankAsUnset(int(64, 16 * 1024 * 1024).default(65_536)),
+  SIGIL_WORKERS: blankAsUnset(int(1, 256).optional()),
   SIGIL_SHUTDOWN_GRACE_MS: blankAsUnset(int(0, 600_000).default(10_000)),
   SIGIL_SHUTDOWN_DELAY_MS: blankAsUnset(int(0, 600_000).optional()),
   METRICS_TOKEN: optionalString,
@@ -187,6 +189,12 @@ function parseEnvironment(
   if (storageKind === 'memory' && production) {
     problems.push('SIGIL_STORAGE: memory loses every sigil on restart and is not allowed in production');
   }
+  const workers = raw('SIGIL_WORKERS');
+  if (storageKind !== 'postgres' && workers !== undefined && Number(workers) > 1) {
+    problems.push(
+      `SIGIL_WORKERS: more than 1 worker needs SIGIL_STORAGE=postgres (${storageKind === 'memory' ? 'the memory store lives in one process' : 'one process owns a LevelDB store (its LOCK)'}); unset it or set 1`,
+    );
+  }
   const corsOrigins = parseCorsOrigins(raw('SIGIL_CORS_ORIGINS'), problems);
   const trustProxy = parseTrustProxy(raw('SIGIL_TRUST_PROXY'), problems);
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
@@ -255,6 +263,7 @@ function parseEnvironment(
           ? { kind: 'postgres', url: e.DATABASE_URL!, ...storeSettings.postgres }
           : { kind: 'leveldb', path: e.SIGIL_DB_PATH ?? './sigil-leveldb', ...storeSettings.leveldb },
     storeSettings,
+    workers: e.SIGIL_WORKERS ?? (storageKind === 'postgres' ? availableParallelism() : 1),
     sigil: { maxDataBytes: e.SIGIL_MAX_DATA_BYTES },
     rateLimit: {
       limit: e.SIGIL_RATE_LIMIT,

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { workerRequestCounter } from './cluster/cluster-metrics.js';
 import type { SigilMetrics } from './sigil-metrics.js';
 
 /**
@@ -6,8 +7,10 @@ import type { SigilMetrics } from './sigil-metrics.js';
  * never the raw URL, and "unmatched" for requests no route took, so label values stay bounded.
  */
 export function registerHttpMetrics(fastify: FastifyInstance, metrics: SigilMetrics): void {
+  const perWorker = workerRequestCounter();
   fastify.addHook('onResponse', (request, reply, done) => {
     metrics.httpRequest(request.method, httpRoute(request), reply.statusCode, reply.elapsedTime / 1000);
+    perWorker?.inc();
     done();
   });
 }

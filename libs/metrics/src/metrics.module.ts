@@ -1,6 +1,7 @@
 import { Global, Module, type DynamicModule, type Type } from '@nestjs/common';
 import { PrometheusModule } from '@willsoto/nestjs-prometheus';
 import { collectDefaultMetrics, register } from 'prom-client';
+import { answerPrimaryMetricsRequests } from './cluster/cluster-metrics.js';
 import { METRIC_PROVIDERS, SigilMetrics } from './sigil-metrics.js';
 
 const DEFAULT_METRICS = Symbol('DEFAULT_METRICS');
@@ -8,6 +9,8 @@ const DEFAULT_METRICS = Symbol('DEFAULT_METRICS');
 /** Node process metrics (CPU, memory, event-loop lag, GC), registered once per process. */
 function collectDefaultMetricsOnce(): boolean {
   if (!register.getSingleMetric('process_cpu_user_seconds_total')) collectDefaultMetrics();
+  // A cluster worker hands its registry to the primary, which merges the instance's /metrics.
+  answerPrimaryMetricsRequests();
   return true;
 }
 

@@ -81,6 +81,8 @@ export const METRIC_PROVIDERS = [
     name: METRICS.rateLimitBackend,
     help: 'Where rate-limit counters live now: 1 for the active backend (redis, memory)',
     labelNames: ['backend'],
+    // Across workers: 1 where any worker counts there (both 1 while some fell back and some did not).
+    aggregator: 'max',
   }),
   makeCounterProvider({
     name: METRICS.rateLimitBackendChanges,
@@ -90,19 +92,25 @@ export const METRIC_PROVIDERS = [
   makeGaugeProvider({
     name: METRICS.ready,
     help: '1 when the last readiness check passed, 0 when it failed',
+    // Across workers: the instance is ready only if every worker is.
+    aggregator: 'min',
   }),
   makeGaugeProvider({
     name: METRICS.readinessCheck,
     help: 'Each readiness check at its last run: 1 up, 0.5 degraded, 0 down',
     labelNames: ['check'],
+    aggregator: 'min',
   }),
   makeGaugeProvider({
     name: METRICS.diskFreeRatio,
     help: 'Free fraction of the volume holding SIGIL_DB_PATH',
+    aggregator: 'min',
   }),
   makeGaugeProvider({
     name: METRICS.memoryLimit,
     help: 'Memory available to the process: the cgroup limit, else total RAM',
+    // One cgroup for every worker: summing would multiply it.
+    aggregator: 'first',
   }),
 ];
 

@@ -2,27 +2,31 @@ import { Global, Logger, Module } from '@nestjs/common';
 import { ThrottlerModule, type ThrottlerStorage } from '@nestjs/throttler';
 import { MemoryThrottlerStorage } from './memory-throttler.storage.js';
 import { AppConfig } from '#config';
-import { SigilMetrics } from '#metrics';
+import { PrimaryChannel, SigilMetrics } from '#metrics';
 import { AnonymousLimiter } from './anonymous.limiter.js';
 import { RATE_LIMIT_STORAGE, RateLimitStatus } from './rate-limit.storage.js';
 import { ResilientThrottlerStorage } from './resilient-throttler.storage.js';
+import { ClusterThrottlerStorage } from './cluster-throttler.storage.js';
 
 /**
- * Counters live in Redis when REDIS_URL is set (one budget across replicas), else in this process.
- * If Redis fails, limits fall back to per-instance memory (see ResilientThrottlerStorage): requests
- * keep being served, one log line and one metric mark each switch, and readiness reports it.
+ * Counters live in Redis when REDIS_URL is set (one budget across replicas), else in this instance:
+ * this process's memory, or, in a cluster worker (SIGIL_WORKERS > 1), the primary's, shared by every
+ * worker. If Redis fails, limits fall back to that per-instance store (see ResilientThrottlerStorage):
+ * requests keep being served, one log line and one metric mark each switch, and readiness reports it.
  */
 function createStorage(
   config: AppConfig,
   metrics: SigilMetrics,
 ): ThrottlerStorage & Partial<RateLimitStatus> {
+  const instance = PrimaryChannel.available() ? new ClusterThrottlerStorage() : new MemoryThrottlerStorage();
   if (!config.redisUrl) {
     metrics.rateLimitBackendIs('memory', false);
-    return new MemoryThrottlerStorage();
+    return instance;
   }
   const logger = new Logger('RateLimit');
   metrics.rateLimitBackendIs('redis', false);
   return ResilientThrottlerStorage.fromUrl(config.redisUrl, {
+    fallback: instance,
     onStateChange: (state, reason) => {
       metrics.rateLimitBackendIs(state, true);
       if (state === 'memory') {

@@ -26,6 +26,11 @@ export interface ResilientThrottlerStorageOptions {
   probeIntervalMs?: number;
   /** Receives client errors for debug logging; consecutive repeats of one message are dropped. */
   debug?: (message: string) => void;
+  /**
+   * Where hits are counted while Redis is away. Default: this process's memory. A cluster worker
+   * passes the primary's counters, so the instance's workers still share one budget.
+   */
+  fallback?: ThrottlerStorage & Partial<OnApplicationShutdown>;
 }
 
 export interface ResilientThrottlerStorageUrlOptions extends ResilientThrottlerStorageOptions {
@@ -44,7 +49,8 @@ export interface ResilientThrottlerStorageUrlOptions extends ResilientThrottlerS
  *
  * Policy: while Redis answers, counts live in Redis and every replica shares one budget per key. When
  * Redis is unreachable, errors, or is slow (no reply within `timeoutMs`), requests are still served,
- * counted against a per-instance in-memory fallback (MemoryThrottlerStorage, the same fixed-window rules as the Redis script):
+ * counted against a per-instance fallback (MemoryThrottlerStorage, the same fixed-window rules as the Redis script;
+ * in a cluster worker, the primary's counters, shared by the instance's workers):
  * limits then hold per replica, so the effective cluster-wide budget is up to N times the limit. A
  * request never sees an error and never waits longer than `timeoutMs` on Redis (with `fromUrl`'s
  * client no command is queued while disconnected, so most fail at once).
@@ -75,7 +81,7 @@ export class ResilientThrottlerStorage implements ThrottlerStorage, OnApplicatio
   }
 
   readonly redis: RedisThrottlerStorage;
-  readonly memory = new MemoryThrottlerStorage();
+  readonly fallback: ThrottlerStorage & Partial<OnApplicationShutdown>;
   private current: RateLimitStorageState = 'redis';
   /** Bumped on every switch to 'redis': a failure of a call started in an earlier epoch is stale. */
   private epoch = 0;
@@ -92,6 +98,7 @@ export class ResilientThrottlerStorage implements ThrottlerStorage, OnApplicatio
     private readonly options: ResilientThrottlerStorageOptions,
   ) {
     this.redis = new RedisThrottlerStorage(client, { keyPrefix: options.keyPrefix });
+    this.fallback = options.fallback ?? new MemoryThrottlerStorage();
     this.timeoutMs = options.timeoutMs ?? 250;
     this.probeIntervalMs = options.probeIntervalMs ?? 1000;
     this.everReady = client.status === 'ready';
@@ -138,7 +145,7 @@ export class ResilientThrottlerStorage implements ThrottlerStorage, OnApplicatio
         this.toMemory(this.epoch, `redis not connected (${status})`);
       }
     }
-    return this.memory.increment(key, ttl, limit, blockDuration, throttlerName);
+    return this.fallback.increment(key, ttl, limit, blockDuration, throttlerName);
   }
 
   /**
@@ -149,7 +156,7 @@ export class ResilientThrottlerStorage implements ThrottlerStorage, OnApplicatio
     if (this.closed) return;
     this.closed = true;
     this.stopProbe();
-    this.memory.onApplicationShutdown();
+    await this.fallback.onApplicationShutdown?.();
     const hasEnded = (): boolean => this.client.status === 'end';
     if (hasEnded()) return;
     const ended = new Promise<void>((resolve) => this.client.once('end', () => resolve()));
