@@ -112,6 +112,22 @@ const TARGETS = {
   },
   // Scaling 1 → N worker processes (node:cluster, SIGIL_WORKERS) on one Postgres, each with its own
   // pool of 10. The plain sigil-postgres target runs the default (the available parallelism).
+  // The LevelDB multi-process design as a prototype (leveldb-workers.mjs): a store owner and N HTTP
+  // workers over cluster IPC, with the same environment as sigil-leveldb.
+  'sigil-leveldb-workers': {
+    description: `LevelDB store owner + ${os.availableParallelism()} HTTP workers over cluster IPC (prototype)`,
+    start: (ctx) =>
+      startService(ctx, {
+        name: 'sigil-leveldb-workers',
+        main: path.join(import.meta.dirname, 'leveldb-workers.mjs'),
+        env: {
+          SIGIL_STORAGE: 'leveldb',
+          SIGIL_DB_PATH: path.join(ctx.tmpDir, 'leveldb-workers'),
+          SIGIL_DB_SYNC: 'true',
+          SIGIL_BENCH_WORKERS: String(os.availableParallelism()),
+        },
+      }),
+  },
   'sigil-postgres-1w': {
     description: 'Sigil-DNA API, Postgres store, SIGIL_WORKERS=1 (one process)',
     start: (ctx) => startPostgresWorkers(ctx, 'sigil-postgres-1w', 1),
@@ -164,6 +180,8 @@ const SCENARIOS = [
   verifyScenario('verify', 'sigil-leveldb'),
   encodeScenario('encode-pg', 'sigil-postgres'),
   verifyScenario('verify-pg', 'sigil-postgres'),
+  encodeScenario('encode-workers', 'sigil-leveldb-workers'),
+  verifyScenario('verify-workers', 'sigil-leveldb-workers'),
   encodeScenario('encode-pg-1w', 'sigil-postgres-1w'),
   verifyScenario('verify-pg-1w', 'sigil-postgres-1w'),
   encodeScenario('encode-pg-workers', 'sigil-postgres-workers'),
@@ -301,7 +319,7 @@ function serviceEnv(ctx, port, extraEnv) {
  * lines) go to <tmp>/<name>.log, never to the terminal. BENCH_CPU_PROF=1 writes a V8 CPU profile
  * per service process to <tmp>/profiles/ (open it in Chrome DevTools or speedscope).
  */
-async function startService(ctx, { name, env: extraEnv = {}, readyTimeoutMs = 30_000 }) {
+async function startService(ctx, { name, env: extraEnv = {}, main = API_MAIN, readyTimeoutMs = 30_000 }) {
   const port = await freePort();
   const env = serviceEnv(ctx, port, extraEnv);
   const logPath = path.join(ctx.tmpDir, `${name}.log`);
@@ -309,7 +327,7 @@ async function startService(ctx, { name, env: extraEnv = {}, readyTimeoutMs = 30
   const nodeArgs = CONFIG.cpuProfile
     ? ['--cpu-prof', `--cpu-prof-dir=${path.join(ctx.tmpDir, 'profiles')}`]
     : [];
-  const child = spawn(process.execPath, [...nodeArgs, API_MAIN], {
+  const child = spawn(process.execPath, [...nodeArgs, main], {
     cwd: ctx.tmpDir,
     env,
     stdio: ['ignore', fd, fd],
