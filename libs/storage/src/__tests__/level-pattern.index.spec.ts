@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 
-import { PatternIndex } from '../adapters/level/pattern.index.js';
+import { PatternIndex } from '../adapters/shared/pattern.index.js';
 import { type MatchQuery, type PatternEntry, rankMatches, similarity } from '#sigil';
 
 /** mulberry32, seeded: a failing case reproduces. */
