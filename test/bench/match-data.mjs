@@ -17,7 +17,16 @@ export function prng(seed) {
   };
 }
 
-const EVENTS = ['login', 'logout', 'password.reset', 'order.created', 'order.paid', 'order.shipped', 'refund', 'signup'];
+const EVENTS = [
+  'login',
+  'logout',
+  'password.reset',
+  'order.created',
+  'order.paid',
+  'order.shipped',
+  'refund',
+  'signup',
+];
 const CARRIERS = ['DHL', 'UPS', 'FedEx', 'GLS', 'DPD', 'USPS'];
 const CURRENCIES = ['EUR', 'USD', 'GBP', 'CHF'];
 
@@ -39,18 +48,34 @@ function payload(rand, n) {
   }
   if (kind < 0.45) {
     // `{"documentId":"d…`: every one shares its first 16 characters.
-    return { documentId: `doc-${String(n).padStart(9, '0')}`, pages: 1 + Math.floor(rand() * 40), title: 'Contract' };
+    return {
+      documentId: `doc-${String(n).padStart(9, '0')}`,
+      pages: 1 + Math.floor(rand() * 40),
+      title: 'Contract',
+    };
   }
   if (kind < 0.65) {
     // `{"event":"login"…`: a handful of prefixes.
-    return { event: pick(rand, EVENTS), at: 1_700_000_000 + Math.floor(rand() * 1e8), user: `u${hex(rand, 8)}` };
+    return {
+      event: pick(rand, EVENTS),
+      at: 1_700_000_000 + Math.floor(rand() * 1e8),
+      user: `u${hex(rand, 8)}`,
+    };
   }
   if (kind < 0.8) {
     // `{"carrier":"DHL"…`: a handful more.
-    return { carrier: pick(rand, CARRIERS), tracking: hex(rand, 18).toUpperCase(), weightKg: round(rand() * 30, 1) };
+    return {
+      carrier: pick(rand, CARRIERS),
+      tracking: hex(rand, 18).toUpperCase(),
+      weightKg: round(rand() * 30, 1),
+    };
   }
   // `{"id":"3f9c1a…`: random ids, a distinct prefix each.
-  return { id: `${hex(rand, 8)}-${hex(rand, 4)}-${hex(rand, 4)}`, reading: round(rand() * 100, 3), unit: 'C' };
+  return {
+    id: `${hex(rand, 8)}-${hex(rand, 4)}-${hex(rand, 4)}`,
+    reading: round(rand() * 100, 3),
+    unit: 'C',
+  };
 }
 
 /** A custom consciousness state, as a client would send one: a few decimals each. */

@@ -1,7 +1,6 @@
 import type { MatchHit, MatchQuery } from '#sigil';
 import { PatternIndex } from '../shared/pattern.index.js';
-import type { ChangeBatch, MatchRow } from './sigil-changes.query.js';
-import { patternOf } from './sigil-changes.query.js';
+import { type ChangeBatch, type MatchRow, patternOf } from './sigil-changes.query.js';
 
 /** What the cache reads from Postgres (sigil-changes.query.ts, bound to the adapter's pool). */
 export interface MatchIndexSource {

@@ -12,6 +12,11 @@
  * `INSERT … ON CONFLICT DO NOTHING`. Those statements live in the `*.query.ts` files beside this one,
  * so this class holds only what the port adds over them: retries, paging, the lifecycle.
  *
+ * Match: each replica answers from an in-process copy of the tenant's patterns (match-index.cache.ts),
+ * caught up on every match from the trigger-written change log, so it sees every write any replica
+ * acknowledged before the match started; with matchIndexMaxSigils 0, one SQL statement
+ * (sigil-match.query.ts) instead.
+ *
  * Failures: connection and server-side unavailability (refused, terminated, timed out, shutting
  * down, read-only) become StorageUnavailableError (503) through postgres.errors.ts. The pg pool drops
  * broken connections and opens new ones on demand, so the same instance recovers on its own once
