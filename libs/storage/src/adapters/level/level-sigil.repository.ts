@@ -94,9 +94,9 @@ export interface LevelSigilRepositoryOptions {
   /** fsync every batch before its writes resolve. Default true; false only for tests and benchmarks. */
   sync?: boolean;
   /**
-   * How many sigils the match indexes may hold across tenants (~190 B each, see
+   * How many sigils the match indexes may hold across tenants (~230 B each, see
    * shared/pattern.index.ts) before the least recently matched tenants' indexes are dropped.
-   * Default 1 000 000 (~190 MB).
+   * Default 1 000 000 (~230 MB).
    */
   matchIndexMaxSigils?: number;
 }

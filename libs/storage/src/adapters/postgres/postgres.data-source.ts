@@ -19,7 +19,7 @@ export interface PostgresSigilRepositoryOptions {
   /** Apply pending migrations while opening, under an advisory lock. */
   migrate: boolean;
   /**
-   * How many sigils the in-process match indexes may hold across tenants (~190 B each) before the
+   * How many sigils the in-process match indexes may hold across tenants (~230 B each) before the
    * least recently matched tenants' are dropped. 0 turns them off: every match is a SQL scan.
    * Default 1 000 000.
    */

@@ -39,8 +39,8 @@ const REGULAR_MAX = 1e200;
  * NaNs, never merge in a way that could change a product.
  *
  * Memory per sigil: the id string and its map slot (~80 B) plus 13 B of entry arrays; per distinct
- * pattern 140 B of row arrays and a hash-map slot (~20 B). Measured: 187 B per realistic sigil at
- * 1,000,000 sigils, 85 B of it typed arrays (docs/performance.md, Match).
+ * pattern 204 B of row arrays and a hash-map slot (~20 B). Measured: ~230 B per realistic sigil
+ * at 1,000,000 sigils, 112 B of it typed arrays (docs/performance.md, Match).
  *
  * Each row's entries are kept in id order, newest first: of sigils with equal similarity the
  * newest rank first, so a row's list is read only until the heap stops taking from it. Inserting
