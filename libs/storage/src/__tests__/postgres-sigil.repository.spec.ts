@@ -4,7 +4,10 @@ import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
 import { type PostgresServer, startPostgres } from '../../../../test/support/postgres-server.js';
-import { createSigilDataSource } from '../adapters/postgres/postgres.data-source.js';
+import {
+  createSigilDataSource,
+  type PostgresSigilRepositoryOptions,
+} from '../adapters/postgres/postgres.data-source.js';
 import { pendingMigrations, runMigrations, schemaDrift } from '../adapters/postgres/postgres.migrations.js';
 import { PostgresSigilRepository } from '../adapters/postgres/postgres-sigil.repository.js';
 import {
@@ -21,6 +24,8 @@ import { describeSigilRepositoryContract } from './sigil-repository.contract.js'
 
 const OPTIONS = { poolSize: 8, connectTimeoutMs: 2_000, statementTimeoutMs: 5_000, migrate: true };
 const HOUR = 60 * 60 * 1000;
+/** Every committed migration's name, oldest first. */
+const ALL_MIGRATIONS = ['CreateSigils1795736700000', 'CountSigils1796200000000', 'SigilChanges1796900000000'];
 
 let server: PostgresServer;
 
@@ -109,7 +114,7 @@ function seededRandom(seed: number): () => number {
 
 describe('PostgresSigilRepository (Postgres-specific)', () => {
   const opened: PostgresSigilRepository[] = [];
-  const open = async (url: string, overrides: Partial<typeof OPTIONS> = {}) => {
+  const open = async (url: string, overrides: Partial<PostgresSigilRepositoryOptions> = {}) => {
     const repo = await PostgresSigilRepository.open({ url, ...OPTIONS, ...overrides });
     opened.push(repo);
     return repo;
@@ -132,14 +137,11 @@ describe('PostgresSigilRepository (Postgres-specific)', () => {
       try {
         // The drift check can fail: on an empty database it wants the whole schema.
         expect((await schemaDrift(dataSource)).join('\n')).toMatch(/CREATE TABLE "sigils"/);
-        expect(await pendingMigrations(dataSource)).toEqual([
-          'CreateSigils1795736700000',
-          'CountSigils1796200000000',
-        ]);
+        expect(await pendingMigrations(dataSource)).toEqual(ALL_MIGRATIONS);
 
         // Pool of one: the advisory lock and the migrations share a connection.
         const applied = await runMigrations(dataSource);
-        expect(applied.map((m) => m.name)).toEqual(['CreateSigils1795736700000', 'CountSigils1796200000000']);
+        expect(applied.map((m) => m.name)).toEqual(ALL_MIGRATIONS);
         await expect(schemaDrift(dataSource)).resolves.toEqual([]);
         await expect(pendingMigrations(dataSource)).resolves.toEqual([]);
 
@@ -150,6 +152,8 @@ describe('PostgresSigilRepository (Postgres-specific)', () => {
           `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name`,
         );
         expect(tables.map((t) => t.table_name)).toEqual([
+          'sigil_changes',
+          'sigil_changes_pruned',
           'sigil_counts',
           'sigil_idempotency',
           'sigil_migrations',
@@ -164,10 +168,7 @@ describe('PostgresSigilRepository (Postgres-specific)', () => {
       const { url } = await freshDatabase();
       const repos = await Promise.all(Array.from({ length: 4 }, () => open(url)));
       const migrations = await sql<{ name: string }>(url, 'SELECT name FROM sigil_migrations');
-      expect(migrations).toEqual([
-        { name: 'CreateSigils1795736700000' },
-        { name: 'CountSigils1796200000000' },
-      ]);
+      expect(migrations).toEqual(ALL_MIGRATIONS.map((name) => ({ name })));
       for (const repo of repos) await expect(repo.ping()).resolves.toBeUndefined();
     });
 
@@ -178,7 +179,7 @@ describe('PostgresSigilRepository (Postgres-specific)', () => {
       );
       await expect(PostgresSigilRepository.open({ url, ...OPTIONS, migrate: false })).rejects.toMatchObject({
         name: 'SchemaBehindError',
-        pending: ['CreateSigils1795736700000', 'CountSigils1796200000000'],
+        pending: ALL_MIGRATIONS,
         applied: [],
       });
       await open(url);
@@ -215,7 +216,7 @@ describe('PostgresSigilRepository (Postgres-specific)', () => {
       );
       await expect(PostgresSigilRepository.open({ url, ...OPTIONS, migrate: false })).rejects.toMatchObject({
         name: 'SchemaBehindError',
-        pending: ['CreateSigils1795736700000', 'CountSigils1796200000000'],
+        pending: ALL_MIGRATIONS,
         applied: ['Older1700000000000'],
       });
     });
@@ -447,61 +448,187 @@ describe('PostgresSigilRepository (Postgres-specific)', () => {
       ]);
     });
 
-    it('equals rankMatches over 600 random sigils: ties, exact thresholds, revoked, excluded, odd queries', async () => {
-      const random = seededRandom(0x5eed);
-      const six = () => Math.round(random() * 1e6) / 1e6;
-      const steps = [0, 0.1, 0.2, 0.25, 0.3, 0.4, 0.5, 0.6, 0.75, 0.8, 1];
-      const sparse = () =>
-        Array.from({ length: 16 }, () => (random() < 0.6 ? 0 : steps[Math.floor(random() * steps.length)]));
-      const randomPattern = (): number[] => {
-        const kind = random();
-        if (kind < 0.4) return sparse(); // collide often: ties and exact rounding boundaries
-        if (kind < 0.43) return Array<number>(16).fill(0);
-        return Array.from({ length: 16 }, six);
+    it.each([
+      ['the in-process index', {}],
+      ['SQL (index off)', { matchIndexMaxSigils: 0 }],
+    ])(
+      'equals rankMatches over 600 random sigils through %s: ties, exact thresholds, revoked, excluded, odd queries',
+      async (_, overrides) => {
+        const random = seededRandom(0x5eed);
+        const six = () => Math.round(random() * 1e6) / 1e6;
+        const steps = [0, 0.1, 0.2, 0.25, 0.3, 0.4, 0.5, 0.6, 0.75, 0.8, 1];
+        const sparse = () =>
+          Array.from({ length: 16 }, () => (random() < 0.6 ? 0 : steps[Math.floor(random() * steps.length)]));
+        const randomPattern = (): number[] => {
+          const kind = random();
+          if (kind < 0.4) return sparse(); // collide often: ties and exact rounding boundaries
+          if (kind < 0.43) return Array<number>(16).fill(0);
+          return Array.from({ length: 16 }, six);
+        };
+        const { url } = await freshDatabase();
+        const repo = await open(url, overrides);
+        const records = Array.from({ length: 600 }, () =>
+          withPattern(
+            randomPattern(),
+            random() < 0.1
+              ? { revokedAt: '2025-01-02T00:00:00.000Z', revokedBy: 'admin', revocationReason: null }
+              : {},
+          ),
+        );
+        // A stored pattern that is short (NaN similarity) or longer than 16 (only 16 count).
+        records.push(withPattern(Array<number>(15).fill(0.5)), withPattern([...sparse(), 0.9, 0.9]));
+        for (const record of records) await repo.restore(T, record);
+
+        const entries: PatternEntry[] = await collect(repo.patterns(T));
+        expect(entries).toHaveLength(records.length);
+        const patterns = records.map((r) => r.dna.resonancePattern);
+        const queries: MatchQuery[] = [];
+        for (let i = 0; i < 150; i++) {
+          const source = random() < 0.3 ? records[Math.floor(random() * records.length)] : undefined;
+          const pattern = source?.dna.resonancePattern.slice(0, 16) ?? randomPattern();
+          if (pattern.length < 16) continue;
+          const other = patterns[Math.floor(random() * patterns.length)];
+          const pick = random();
+          const threshold =
+            pick < 0.2 ? 0 : pick < 0.3 ? -1 : pick < 0.5 ? six() : similarity(pattern, other);
+          queries.push({
+            pattern,
+            threshold,
+            topN: 1 + Math.floor(random() * (random() < 0.2 ? 700 : 15)),
+            ...(source && random() < 0.7 ? { excludeId: source.id } : {}),
+          });
+        }
+        // Outside the SQL path's safe range: answered by a JavaScript scan, still exactly.
+        queries.push({ pattern: [1e-200, ...Array<number>(15).fill(0.5)], threshold: 0, topN: 50 });
+        queries.push({ pattern: [1e120, ...Array<number>(15).fill(0)], threshold: 0.5, topN: 50 });
+
+        let hits = 0;
+        for (const [i, query] of queries.entries()) {
+          const expected = rankMatches(entries, query);
+          hits += expected.length;
+          expect(await repo.match(T, query), `query ${i}: ${JSON.stringify(query)}`).toEqual(expected);
+        }
+        expect(hits).toBeGreaterThan(1000);
+      },
+    );
+
+    describe('in-process index across replicas', () => {
+      /** Near-duplicate realistic patterns: many ties, many identical patterns (deduplicated rows). */
+      const random = seededRandom(14);
+      const base = Array.from({ length: 16 }, (_, i) => 0.3 + i / 40);
+      const nearBase = () =>
+        base.map((x, i) => (i < 2 || random() < 0.7 ? x : Math.round((x + random() * 0.04) * 1e6) / 1e6));
+      const queries = (): MatchQuery[] => [
+        { pattern: base, threshold: 0.5, topN: 10 },
+        { pattern: nearBase(), threshold: 0.99, topN: 25 },
+        { pattern: nearBase(), threshold: 0, topN: 1000 },
+      ];
+      /** B's answers equal rankMatches over what the database holds now. */
+      const expectExact = async (b: PostgresSigilRepository, label: string) => {
+        const entries = await collect(b.patterns(T));
+        for (const [i, query] of queries().entries()) {
+          expect(await b.match(T, query), `${label} #${i}`).toEqual(rankMatches(entries, query));
+        }
       };
-      const { url } = await freshDatabase();
-      const repo = await open(url);
-      const records = Array.from({ length: 600 }, () =>
-        withPattern(
-          randomPattern(),
-          random() < 0.1
-            ? { revokedAt: '2025-01-02T00:00:00.000Z', revokedBy: 'admin', revocationReason: null }
-            : {},
-        ),
-      );
-      // A stored pattern that is short (NaN similarity) or longer than 16 (only 16 count).
-      records.push(withPattern(Array<number>(15).fill(0.5)), withPattern([...sparse(), 0.9, 0.9]));
-      for (const record of records) await repo.restore(T, record);
 
-      const entries: PatternEntry[] = await collect(repo.patterns(T));
-      expect(entries).toHaveLength(records.length);
-      const patterns = records.map((r) => r.dna.resonancePattern);
-      const queries: MatchQuery[] = [];
-      for (let i = 0; i < 150; i++) {
-        const source = random() < 0.3 ? records[Math.floor(random() * records.length)] : undefined;
-        const pattern = source?.dna.resonancePattern.slice(0, 16) ?? randomPattern();
-        if (pattern.length < 16) continue;
-        const other = patterns[Math.floor(random() * patterns.length)];
-        const pick = random();
-        const threshold = pick < 0.2 ? 0 : pick < 0.3 ? -1 : pick < 0.5 ? six() : similarity(pattern, other);
-        queries.push({
-          pattern,
-          threshold,
-          topN: 1 + Math.floor(random() * (random() < 0.2 ? 700 : 15)),
-          ...(source && random() < 0.7 ? { excludeId: source.id } : {}),
-        });
-      }
-      // Outside the SQL path's safe range: answered by a JavaScript scan, still exactly.
-      queries.push({ pattern: [1e-200, ...Array<number>(15).fill(0.5)], threshold: 0, topN: 50 });
-      queries.push({ pattern: [1e120, ...Array<number>(15).fill(0)], threshold: 0.5, topN: 50 });
+      it('match on B is exact after creates, revokes, deletes and restores on A', async () => {
+        const { url } = await freshDatabase();
+        const a = await open(url);
+        const b = await open(url);
+        const records = Array.from({ length: 60 }, () => withPattern(nearBase()));
+        for (const record of records.slice(0, 40)) await a.create(T, record);
+        await expectExact(b, 'built');
+        expect(b.hasMatchIndex(T)).toBe(true);
 
-      let hits = 0;
-      for (const [i, query] of queries.entries()) {
-        const expected = rankMatches(entries, query);
-        hits += expected.length;
-        expect(await repo.match(T, query), `query ${i}: ${JSON.stringify(query)}`).toEqual(expected);
-      }
-      expect(hits).toBeGreaterThan(1000);
+        for (const record of records.slice(40)) await a.create(T, record);
+        await expectExact(b, 'after creates');
+        for (const record of records.slice(0, 10)) {
+          await a.revoke(T, record.id, {
+            revokedAt: '2026-01-01T00:00:00.000Z',
+            revokedBy: 'x',
+            reason: null,
+          });
+        }
+        await expectExact(b, 'after revokes');
+        for (const record of records.slice(10, 20)) await a.delete(T, record.id);
+        await expectExact(b, 'after deletes');
+        for (const record of records.slice(10, 15)) await a.restore(T, record);
+        await expectExact(b, 'after restores');
+        expect(b.hasMatchIndex(T)).toBe(true);
+      });
+
+      it('sees a write whose older id commits after newer ones (out-of-order commits)', async () => {
+        const { url } = await freshDatabase();
+        const a = await open(url);
+        const b = await open(url);
+        const early = withPattern(base);
+        const late = withPattern(base);
+        await a.create(T, late);
+        await expectExact(b, 'built');
+        // A writer holds an insert of an older id (and a revocation) open while newer writes commit.
+        const writer = new pg.Client({ connectionString: url });
+        await writer.connect();
+        try {
+          await writer.query('BEGIN');
+          await writer.query(
+            'CREATE TEMP TABLE copied ON COMMIT DROP AS SELECT * FROM sigils WHERE id = $1',
+            [late.id],
+          );
+          await writer.query('UPDATE copied SET id = $1', [`sigil_00000000000000000000000000`]);
+          await writer.query('INSERT INTO sigils SELECT * FROM copied');
+          await writer.query(`UPDATE sigils SET revoked_at = '2026-01-01T00:00:00.000Z' WHERE id = $1`, [
+            late.id,
+          ]);
+          await a.create(T, early);
+          await expectExact(b, 'while the writer is open');
+          const open = await b.match(T, { pattern: base, threshold: 0, topN: 10 });
+          expect(open.map((hit) => hit.id).sort()).toEqual([late.id, early.id].sort());
+          await writer.query('COMMIT');
+        } finally {
+          await writer.end();
+        }
+        await expectExact(b, 'after the writer committed');
+        const after = await b.match(T, { pattern: base, threshold: 0, topN: 10 });
+        expect(after.map((hit) => hit.id).sort()).toEqual(
+          [early.id, 'sigil_00000000000000000000000000'].sort(),
+        );
+      });
+
+      it('rebuilds, still exact, when the change log was pruned past its horizon', async () => {
+        const { url } = await freshDatabase();
+        const a = await open(url, { changeLogRetentionMs: 0 });
+        const b = await open(url);
+        const records = Array.from({ length: 20 }, () => withPattern(nearBase()));
+        for (const record of records.slice(0, 10)) await a.create(T, record);
+        await expectExact(b, 'built');
+        for (const record of records.slice(10)) await a.create(T, record);
+        await a.delete(T, records[0].id);
+        await a.pruneChangeLog();
+        await expect(sql(url, 'SELECT count(*)::int AS n FROM sigil_changes')).resolves.toEqual([{ n: 0 }]);
+        const [mark] = await sql<{ below: string }>(url, 'SELECT below::text FROM sigil_changes_pruned');
+        expect(BigInt(mark.below)).toBeGreaterThan(0n);
+        await expectExact(b, 'after the prune');
+        expect(b.hasMatchIndex(T)).toBe(true);
+      });
+
+      it('is off with matchIndexMaxSigils 0 (every match a SQL scan) and bounded otherwise', async () => {
+        const { url } = await freshDatabase();
+        const off = await open(url, { matchIndexMaxSigils: 0 });
+        const bounded = await open(url, { matchIndexMaxSigils: 3 });
+        for (const tenant of ['t1', 't2', 't3']) {
+          for (let i = 0; i < 2; i++) await off.create(tenant, makeSigilRecord({ tenantId: tenant }));
+        }
+        const query = { pattern: base, threshold: 0, topN: 5 };
+        await expect(off.match('t1', query)).resolves.toHaveLength(2);
+        expect(off.hasMatchIndex('t1')).toBe(false);
+        for (const tenant of ['t1', 't2', 't3'])
+          await expect(bounded.match(tenant, query)).resolves.toHaveLength(2);
+        // Two sigils each, three allowed: only the most recently matched tenant is kept.
+        expect(['t1', 't2', 't3'].filter((t) => bounded.hasMatchIndex(t))).toEqual(['t3']);
+        await expect(
+          PostgresSigilRepository.open({ url, ...OPTIONS, matchIndexMaxSigils: -1 }),
+        ).rejects.toThrow(/matchIndexMaxSigils/);
+      });
     });
   });
 });

@@ -27,7 +27,7 @@
  * re-check every filter against the record itself, so they never return a non-matching sigil.
  *
  * Matching does not read the store per query: each tenant gets an in-process PatternIndex
- * (pattern.index.ts) on its first match, loaded by one range scan over `s!<tenant>!` and then
+ * (shared/pattern.index.ts, one per tenant in level/pattern.index.ts) on its first match, loaded by one range scan over `s!<tenant>!` and then
  * updated by every committed batch. That is only sound because this process is the store's sole
  * writer (LOCK file) and every record write goes through `writes`; it is also why a hand edit
  * must be made with the store closed, as above.
@@ -94,8 +94,9 @@ export interface LevelSigilRepositoryOptions {
   /** fsync every batch before its writes resolve. Default true; false only for tests and benchmarks. */
   sync?: boolean;
   /**
-   * How many sigils the match indexes may hold across tenants (~250 B each) before the least
-   * recently matched tenants' indexes are dropped. Default 1 000 000 (~250 MB).
+   * How many sigils the match indexes may hold across tenants (~230 B each, see
+   * shared/pattern.index.ts) before the least recently matched tenants' indexes are dropped.
+   * Default 1 000 000 (~230 MB).
    */
   matchIndexMaxSigils?: number;
 }

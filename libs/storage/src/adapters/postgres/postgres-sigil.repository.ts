@@ -12,6 +12,11 @@
  * `INSERT … ON CONFLICT DO NOTHING`. Those statements live in the `*.query.ts` files beside this one,
  * so this class holds only what the port adds over them: retries, paging, the lifecycle.
  *
+ * Match: each replica answers from an in-process copy of the tenant's patterns (match-index.cache.ts),
+ * caught up on every match from the trigger-written change log, so it sees every write any replica
+ * acknowledged before the match started; with matchIndexMaxSigils 0, one SQL statement
+ * (sigil-match.query.ts) instead.
+ *
  * Failures: connection and server-side unavailability (refused, terminated, timed out, shutting
  * down, read-only) become StorageUnavailableError (503) through postgres.errors.ts. The pg pool drops
  * broken connections and opens new ones on demand, so the same instance recovers on its own once
@@ -44,6 +49,8 @@ import { LifecycleGate } from '../shared/lifecycle.gate.js';
 import { assertRecordFor, decodeStored, encodeRecord, sameRecord } from '../shared/sigil-record.codec.js';
 import { assertListLimit, matchesListQuery } from '../shared/sigil-query.matcher.js';
 import { assertRewrapArgs } from '../shared/rewrap.policy.js';
+import { ChangeLogPruner } from './change-log.pruner.js';
+import { PostgresMatchIndexes } from './match-index.cache.js';
 import { createSigilDataSource, type PostgresSigilRepositoryOptions } from './postgres.data-source.js';
 import { toStorageError, unavailableReason } from './postgres.errors.js';
 import { pendingMigrations, runMigrations, appliedMigrations } from './postgres.migrations.js';
@@ -53,6 +60,7 @@ import { findClaim, takeClaim } from './sigil-claim.query.js';
 import { countSigils } from './sigil-count.query.js';
 import { listSigils } from './sigil-list.query.js';
 import { matchRunsInSql, matchSigils } from './sigil-match.query.js';
+import { changeHorizon, changesSince, matchPage, pruneChanges } from './sigil-changes.query.js';
 import { revokeSigil } from './sigil-revoke.query.js';
 import { rewrapSigil } from './sigil-rewrap.query.js';
 import { toPatternEntry, toSigilEntity, toSigilRecord } from './sigil-row.mapper.js';
@@ -77,15 +85,49 @@ const SCAN_CHUNK = 1000;
  */
 const CLAIM_ATTEMPTS = 5;
 
+const DEFAULT_MATCH_INDEX_MAX_SIGILS = 1_000_000;
+const DEFAULT_CHANGE_LOG_RETENTION_MS = 5 * 60_000;
+/** How often each replica samples the change horizon and prunes the change log. */
+const CHANGE_LOG_TICK_MS = 60_000;
+
 export class PostgresSigilRepository extends SigilRepository {
   private readonly gate = new LifecycleGate({
     store: 'Postgres store',
-    release: () => this.dataSource.destroy(),
+    release: () => this.release(),
     mapError: toStorageError,
   });
+  /** Null when the indexes are turned off (matchIndexMaxSigils 0): matches scan in SQL. */
+  private readonly matchIndexes: PostgresMatchIndexes | null;
+  private readonly pruner: ChangeLogPruner;
+  private readonly pruneTimer: NodeJS.Timeout;
 
-  private constructor(private readonly dataSource: DataSource) {
+  private constructor(
+    private readonly dataSource: DataSource,
+    matchIndexMaxSigils: number,
+    changeLogRetentionMs: number,
+  ) {
     super();
+    this.matchIndexes =
+      matchIndexMaxSigils === 0
+        ? null
+        : new PostgresMatchIndexes(
+            {
+              horizon: () => changeHorizon(this.manager),
+              page: (tenantId, after, limit) => matchPage(this.manager, tenantId, after, limit),
+              changesSince: (tenantId, horizon) => changesSince(this.manager, tenantId, horizon),
+            },
+            matchIndexMaxSigils,
+          );
+    this.pruner = new ChangeLogPruner(
+      () => changeHorizon(this.manager),
+      (below) => pruneChanges(this.manager, below),
+      changeLogRetentionMs,
+    );
+    // Every replica prunes, matching or not. A failed tick (Postgres away) only leaves the log
+    // longer until the next one.
+    this.pruneTimer = setInterval(() => {
+      this.pruneChangeLog().catch(() => undefined);
+    }, CHANGE_LOG_TICK_MS).unref();
   }
 
   /**
@@ -94,6 +136,16 @@ export class PostgresSigilRepository extends SigilRepository {
    * at start rather than failing request by request.
    */
   static async open(options: PostgresSigilRepositoryOptions): Promise<PostgresSigilRepository> {
+    const {
+      matchIndexMaxSigils = DEFAULT_MATCH_INDEX_MAX_SIGILS,
+      changeLogRetentionMs = DEFAULT_CHANGE_LOG_RETENTION_MS,
+    } = options;
+    if (!Number.isInteger(matchIndexMaxSigils) || matchIndexMaxSigils < 0) {
+      throw new RangeError('matchIndexMaxSigils must be a non-negative integer');
+    }
+    if (!Number.isFinite(changeLogRetentionMs) || changeLogRetentionMs < 0) {
+      throw new RangeError('changeLogRetentionMs must be a non-negative number');
+    }
     const dataSource = createSigilDataSource(options);
     try {
       await dataSource.initialize();
@@ -111,7 +163,7 @@ export class PostgresSigilRepository extends SigilRepository {
       await dataSource.destroy().catch(() => undefined);
       throw openError(err, 'migrate');
     }
-    return new PostgresSigilRepository(dataSource);
+    return new PostgresSigilRepository(dataSource, matchIndexMaxSigils, changeLogRetentionMs);
   }
 
   async create(tenantId: string, sigil: SigilRecord, claim?: IdempotencyClaim): Promise<CreateOutcome> {
@@ -206,6 +258,7 @@ export class PostgresSigilRepository extends SigilRepository {
     assertTenant(tenantId);
     assertMatchQuery(query);
     return this.gate.run('match', async () => {
+      if (this.matchIndexes !== null) return this.matchIndexes.rank(tenantId, query);
       if (matchRunsInSql(query)) return matchSigils(this.manager, tenantId, query);
       const entries: PatternEntry[] = [];
       for await (const entry of this.scanPatterns(tenantId)) entries.push(entry);
@@ -254,9 +307,25 @@ export class PostgresSigilRepository extends SigilRepository {
     });
   }
 
+  /** Whether this replica holds a tenant's match index (tests). */
+  hasMatchIndex(tenantId: string): boolean {
+    return this.matchIndexes?.has(tenantId) ?? false;
+  }
+
+  /** One change-log maintenance tick (the timer runs it every minute; tests call it directly). */
+  async pruneChangeLog(): Promise<void> {
+    return this.gate.run('prune', () => this.pruner.tick());
+  }
+
   /** Idempotent. Lets started operations finish, then closes the pool. */
   async close(): Promise<void> {
     return this.gate.close();
+  }
+
+  private async release(): Promise<void> {
+    clearInterval(this.pruneTimer);
+    this.matchIndexes?.clear();
+    await this.dataSource.destroy();
   }
 
   /** Statements outside a transaction: each takes a pooled connection for itself. */

@@ -1,6 +1,7 @@
 import { DataSource } from 'typeorm';
 
 import { SIGIL_MIGRATIONS } from './migrations/sigil.migrations.js';
+import { SigilChangeEntity, SigilChangesPrunedEntity } from './sigil-change.entity.js';
 import { SigilCountEntity } from './sigil-count.entity.js';
 import { SigilIdempotencyEntity } from './sigil-idempotency.entity.js';
 import { SigilEntity } from './sigil.entity.js';
@@ -17,6 +18,14 @@ export interface PostgresSigilRepositoryOptions {
   statementTimeoutMs: number;
   /** Apply pending migrations while opening, under an advisory lock. */
   migrate: boolean;
+  /**
+   * How many sigils the in-process match indexes may hold across tenants (~230 B each) before the
+   * least recently matched tenants' are dropped. 0 turns them off: every match is a SQL scan.
+   * Default 1 000 000.
+   */
+  matchIndexMaxSigils?: number;
+  /** How long the match change log keeps a change (default 5 min); see change-log.pruner.ts. */
+  changeLogRetentionMs?: number;
 }
 
 export const MIGRATIONS_TABLE = 'sigil_migrations';
@@ -29,7 +38,13 @@ export function createSigilDataSource(options: Omit<PostgresSigilRepositoryOptio
   return new DataSource({
     type: 'postgres',
     url: options.url,
-    entities: [SigilEntity, SigilIdempotencyEntity, SigilCountEntity],
+    entities: [
+      SigilEntity,
+      SigilIdempotencyEntity,
+      SigilCountEntity,
+      SigilChangeEntity,
+      SigilChangesPrunedEntity,
+    ],
     migrations: SIGIL_MIGRATIONS,
     migrationsTableName: MIGRATIONS_TABLE,
     migrationsTransactionMode: 'all',
