@@ -471,15 +471,9 @@ export class LevelSigilRepository extends SigilRepository {
     return counts;
   }
 
-  /**
-   * A point read on the calling thread (`getSync`): ~2 µs from LevelDB's cache, where the async `get`
-   * queues on the libuv pool and back, which cost more CPU than the whole read (12 % of a verify).
-   * A read LevelDB must take from disk blocks the loop for that read; records are small and the
-   * working set lives in the OS page cache, so that is rare and short.
-   */
   private async readRecord(tenantId: string, id: string): Promise<SigilRecord | null> {
     const key = levelKeys.record(tenantId, id);
-    const text = this.db.getSync(key);
+    const text = await this.db.get(key);
     return text === undefined ? null : decodeStored<SigilRecord>(text, key, id);
   }
 
