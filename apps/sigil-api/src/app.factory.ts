@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import helmet, { type HelmetOptions } from 'helmet';
+import type { HelmetOptions } from 'helmet';
 import type { DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -17,6 +17,7 @@ import { JsonBodyError, registerJsonParser } from './http/json-body.parser.js';
 import { AllowedMethods, MethodNotAllowedError } from './http/allowed-methods.js';
 import { ProblemFilter } from './http/problem.filter.js';
 import { registerRequestLog } from './http/request-log.js';
+import { securityHeadersFor } from './http/security-headers.js';
 import { knownSeries } from './http/known-series.js';
 import { MAX_PARAM_LENGTH, problemBody, problemFor } from './http/problem.js';
 import { buildOpenApiDocument, setupOpenApi } from './openapi.js';
@@ -60,8 +61,11 @@ const HELMET_OPTIONS: HelmetOptions = {
 /** Longest request target accepted; real ones are under 300 characters. */
 const MAX_URL_LENGTH = 4096;
 
-/** helmet's middleware is built once: @fastify/helmet rebuilds it on every request (6 % of a request's CPU). */
-const securityHeaders = helmet(HELMET_OPTIONS);
+/**
+ * helmet's headers, computed once: @fastify/helmet rebuilt its middleware on every request (6 % of a
+ * request's CPU), and even run once per request it cost a verify ~15 % (docs/performance.md).
+ */
+const SECURITY_HEADERS = securityHeadersFor(HELMET_OPTIONS);
 
 /**
  * Errors Node raises before Fastify sees a request (headers over 16 KiB → 431, a timed-out or
@@ -116,11 +120,11 @@ export async function createApp(
    * with the same request id and security headers as every other answer.
    */
   const frameworkErrors = (error: Error, request: FastifyRequest, reply: FastifyReply): void => {
-    securityHeaders(request.raw, reply.raw, () => undefined);
     const { problem, headers } = problemFor(error, String(request.id));
     late.metrics?.problem(`${request.method} unmatched`, problem.code);
     void reply
       .status(problem.status)
+      .headers(SECURITY_HEADERS)
       .header('x-request-id', request.id)
       .headers(headers)
       .type(PROBLEM_CONTENT_TYPE)
@@ -170,31 +174,33 @@ export async function createApp(
   fastify.removeContentTypeParser(['text/plain']);
   registerHttpMetrics(fastify, metrics);
   registerJsonParser(fastify, { maxDepth: config.http.maxJsonDepth, maxKeys: config.http.maxJsonKeys });
-  fastify.addHook('onRequest', async (request, reply) => {
-    void reply.header('x-request-id', request.id);
+  // Callback hooks, not async ones: each async hook costs every request a promise.
+  fastify.addHook('onRequest', (request, reply, done) => {
+    void reply.headers(SECURITY_HEADERS).header('x-request-id', request.id);
     (request.raw as { routeTemplate?: string }).routeTemplate = httpRoute(request);
     if (request.url.length > MAX_URL_LENGTH) {
-      throw new JsonBodyError(400, 'url', `the URL is longer than ${MAX_URL_LENGTH} characters`);
+      done(new JsonBodyError(400, 'url', `the URL is longer than ${MAX_URL_LENGTH} characters`));
+      return;
     }
+    done();
   });
-  fastify.addHook('onRequest', (request, reply, done) =>
-    securityHeaders(request.raw, reply.raw, (error?: unknown) => done(error as Error | undefined)),
-  );
   // No route for this method: if the path has routes for others, that is a 405 with `Allow` (and an
   // OPTIONS the CORS plugin does not answer gets the same list with a 204), not Nest's 404. A
   // parameter route that matched a path a more specific route owns (GET /api/v1/sigils/verify) is
   // the same case. Other routed requests skip the lookup.
-  fastify.addHook('onRequest', async (request, reply) => {
-    if (!request.is404 && !request.routeOptions.url?.includes(':')) return;
+  fastify.addHook('onRequest', (request, reply, done) => {
+    if (!request.is404 && !request.routeOptions.url?.includes(':')) return done();
     const allow = allowedMethods.allowedFor(request.url.split('?', 1)[0]);
-    if (allow.length === 0 || allow.includes(request.method)) return;
+    if (allow.length === 0 || allow.includes(request.method)) return done();
     if (request.method === 'OPTIONS') {
-      return reply
+      // Answered here: a hook that replies does not call done().
+      void reply
         .status(204)
         .header('allow', [...allow, 'OPTIONS'].join(', '))
         .send();
+      return;
     }
-    throw new MethodNotAllowedError(request.method, allow);
+    done(new MethodNotAllowedError(request.method, allow));
   });
   if (config.http.corsOrigins !== null) {
     app.enableCors({

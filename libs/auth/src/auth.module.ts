@@ -3,6 +3,7 @@ import { APP_GUARD } from '@nestjs/core';
 import { PassportModule } from '@nestjs/passport';
 import { JwtAuthGuard } from './jwt-auth.guard.js';
 import { JwtStrategy } from './jwt.strategy.js';
+import { RouteMetadataReflector } from './route-metadata.reflector.js';
 import { PrincipalThrottlerGuard } from './rate-limit/principal-throttler.guard.js';
 import { RateLimitModule } from './rate-limit/rate-limit.module.js';
 
@@ -14,6 +15,7 @@ import { RateLimitModule } from './rate-limit/rate-limit.module.js';
   imports: [PassportModule.register({ session: false }), ...RateLimitModule],
   providers: [
     JwtStrategy,
+    RouteMetadataReflector,
     { provide: APP_GUARD, useClass: JwtAuthGuard },
     { provide: APP_GUARD, useClass: PrincipalThrottlerGuard },
   ],

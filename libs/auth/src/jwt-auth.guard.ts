@@ -1,10 +1,10 @@
 import { Injectable, Logger, type ExecutionContext } from '@nestjs/common';
-import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 import { SigilMetrics } from '#metrics';
 import type { Principal } from '#tenancy';
 import { AuthenticationError, InsufficientScopeError, type AuthFailureReason } from './auth.errors.js';
 import { IS_PUBLIC, REQUIRED_SCOPE } from './auth.decorators.js';
+import { RouteMetadataReflector } from './route-metadata.reflector.js';
 import { AnonymousLimiter } from './rate-limit/anonymous.limiter.js';
 import { bearerToken, VerifiedTokenCache } from './verified-token.cache.js';
 
@@ -18,7 +18,7 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
   private readonly verified = new VerifiedTokenCache();
 
   constructor(
-    private readonly reflector: Reflector,
+    private readonly reflector: RouteMetadataReflector,
     private readonly anonymous: AnonymousLimiter,
     private readonly metrics: SigilMetrics,
   ) {

@@ -1,6 +1,5 @@
 import { hash } from 'node:crypto';
 import { Injectable, Logger, type ExecutionContext } from '@nestjs/common';
-import { Reflector } from '@nestjs/core';
 import {
   InjectThrottlerOptions,
   InjectThrottlerStorage,
@@ -12,6 +11,7 @@ import {
 import { SigilMetrics } from '#metrics';
 import type { Principal } from '#tenancy';
 import { IS_PUBLIC } from '../auth.decorators.js';
+import { RouteMetadataReflector } from '../route-metadata.reflector.js';
 import { setRateLimitHeaders } from './rate-limit.headers.js';
 import { RateLimitedError } from './rate-limit.errors.js';
 
@@ -27,7 +27,7 @@ export class PrincipalThrottlerGuard extends ThrottlerGuard {
   constructor(
     @InjectThrottlerOptions() options: ThrottlerModuleOptions,
     @InjectThrottlerStorage() storage: ThrottlerStorage,
-    reflector: Reflector,
+    reflector: RouteMetadataReflector,
     private readonly metrics: SigilMetrics,
   ) {
     super(options, storage, reflector);
