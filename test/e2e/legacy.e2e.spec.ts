@@ -158,7 +158,27 @@ describe('legacy /api/consciousness/sigils', () => {
     );
     const reserved = await exchange(port, oldRequest('POST', writerToken, { v1: 'mine' }));
     const notObject = await exchange(port, oldRequest('POST', writerToken, [1, 2]));
-    for (const answer of [ok, unauthorized, forbidden, reserved, notObject]) {
+    // Refused before any guard runs: by the body parser, and for a method the path does not serve.
+    const badJson = await exchange(
+      port,
+      // Same length, so Content-Length still holds: `{"a": x}` is not JSON.
+      oldRequest('POST', writerToken, { a: 1 }).replace('"a": 1', '"a": x'),
+    );
+    const wrongMethod = await exchange(port, oldRequest('GET', writerToken).replace(/^GET/, 'PUT'));
+    const withQuery = await exchange(
+      port,
+      oldRequest('GET', writerToken).replace(' HTTP/1.1', '?limit=1 HTTP/1.1'),
+    );
+    for (const answer of [
+      ok,
+      unauthorized,
+      forbidden,
+      reserved,
+      notObject,
+      badJson,
+      wrongMethod,
+      withQuery,
+    ]) {
       expect(answer.headers.get('deprecation')).toBe(`@${Date.parse('2026-12-01T00:00:00Z') / 1000}`);
       expect(answer.headers.get('sunset')).toBe(new Date(SUNSET).toUTCString());
       expect(answer.headers.get('link')).toBe('</api/v1/sigils>; rel="successor-version"');
@@ -170,6 +190,10 @@ describe('legacy /api/consciousness/sigils', () => {
     expect(reserved.body.errors).toEqual([{ field: 'v1', message: expect.stringContaining('reserved') }]);
     expect(notObject.status).toBe(400);
     expect(notObject.body.code).toBe('VALIDATION_FAILED');
+    expect(badJson.status).toBe(400);
+    expect(badJson.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(wrongMethod.status).toBe(405);
+    expect(withQuery.status).toBe(200);
   });
 
   it('keeps tenants apart and answers an unknown tenant with an empty list', async () => {

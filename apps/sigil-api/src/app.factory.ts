@@ -10,7 +10,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { DestinationStream } from 'pino';
 import type { AppConfig } from '#config';
 import { httpRoute, registerHttpMetrics, SigilMetrics } from '#metrics';
-import { PROBLEM_CONTENT_TYPE } from '#sigil';
+import { LegacyDeprecation, PROBLEM_CONTENT_TYPE } from '#sigil';
 import { AppModule } from './app.module.js';
 import { createValidationPipe } from './http/validation.js';
 import { JsonBodyError, registerJsonParser } from './http/json-body.parser.js';
@@ -184,6 +184,7 @@ export async function createApp(
     }
     done();
   });
+  fastify.addHook('onRequest', app.get(LegacyDeprecation).onRequest);
   // No route for this method: if the path has routes for others, that is a 405 with `Allow` (and an
   // OPTIONS the CORS plugin does not answer gets the same list with a 204), not Nest's 404. A
   // parameter route that matched a path a more specific route owns (GET /api/v1/sigils/verify) is

@@ -17,6 +17,7 @@ export { checkIntegrity, hasSigilShape, type IntegrityProblem } from './integrit
 export { mintSigil, normalizeMetadata, withConsciousnessDefaults, type MintInput } from './mint.js';
 // The service and its Nest module.
 export { Clock, SystemClock } from './clock.js';
+export { LegacyDeprecation } from './legacy/legacy-deprecation.hook.js';
 export { keyRingProvider, SigilModule } from './sigil.module.js';
 export { SigilService, type EncodeOutcome } from './sigil.service.js';
 export * from './sigil.types.js';

@@ -1,10 +1,9 @@
-import { Module, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { AppConfig } from '#config';
 import { Clock, SystemClock } from './clock.js';
 import { KeyRing } from './dna/key-ring.js';
-import { LegacyDeprecationMiddleware } from './legacy/legacy-deprecation.middleware.js';
+import { LegacyDeprecation } from './legacy/legacy-deprecation.hook.js';
 import { LegacySigilController } from './legacy/legacy-sigil.controller.js';
-import { LEGACY_PATH } from './legacy/legacy.paths.js';
 import { SigilController } from './sigil.controller.js';
 import { SigilService } from './sigil.service.js';
 
@@ -17,11 +16,7 @@ export const keyRingProvider = {
 
 @Module({
   controllers: [SigilController, LegacySigilController],
-  providers: [SigilService, { provide: Clock, useClass: SystemClock }, keyRingProvider],
-  exports: [SigilService, KeyRing],
+  providers: [SigilService, { provide: Clock, useClass: SystemClock }, keyRingProvider, LegacyDeprecation],
+  exports: [SigilService, KeyRing, LegacyDeprecation],
 })
-export class SigilModule implements NestModule {
-  configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(LegacyDeprecationMiddleware).forRoutes(LEGACY_PATH);
-  }
-}
+export class SigilModule {}

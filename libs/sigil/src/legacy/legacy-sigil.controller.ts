@@ -10,7 +10,7 @@ import { SigilService } from '../sigil.service.js';
 import { LEGACY_PATH, LEGACY_RECENT, LEGACY_SERVER_MEMBERS, LEGACY_V1_MEMBER } from './legacy.paths.js';
 import { LegacyCreatedView, LegacyListView, toLegacySigil } from './legacy-sigil.view.js';
 
-/** What every legacy answer carries (see LegacyDeprecationMiddleware). */
+/** What every legacy answer carries (see LegacyDeprecation). */
 const DEPRECATION_HEADERS = {
   Deprecation: {
     description: 'RFC 9745: when the path was deprecated, as `@<epoch seconds>`.',
