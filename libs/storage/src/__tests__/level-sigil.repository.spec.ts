@@ -46,6 +46,24 @@ describeSigilRepositoryContract('leveldb', async () => {
   };
 });
 
+// The same contract with the record cache off: every point read goes to LevelDB.
+describeSigilRepositoryContract('leveldb, no record cache', async () => {
+  const path = await tempDir();
+  let current = await LevelSigilRepository.open({ path, recordCacheBytes: 0 });
+  return {
+    repo: current,
+    reopen: async () => {
+      await current.close();
+      current = await LevelSigilRepository.open({ path, recordCacheBytes: 0 });
+      return current;
+    },
+    cleanup: async () => {
+      await current.close();
+      await rm(path, { recursive: true, force: true });
+    },
+  };
+});
+
 // Child processes run plain Node (they cannot load our .ts), so they import classic-level directly.
 const classicLevelUrl = pathToFileURL(createRequire(import.meta.url).resolve('classic-level')).href;
 
@@ -478,6 +496,78 @@ describe('LevelSigilRepository (LevelDB specifics)', () => {
       const hits = await reopened.match(tenant, { pattern: ramp(7), threshold: -1, topN: 50 });
       expect(hits.map((h) => h.id)).not.toContain(notArray.id);
       expect(hits.length).toBeGreaterThan(0);
+    });
+  });
+
+  describe('record cache', () => {
+    const revocation = { revokedAt: '2025-02-01T00:00:00.000Z', revokedBy: 'admin-1', reason: 'test' };
+
+    it('answers a point read of a fresh write without a LevelDB get', async () => {
+      const repo = await open();
+      const record = makeSigilRecord({ tenantId: tenant });
+      await repo.create(tenant, record);
+      const get = vi.spyOn(ClassicLevel.prototype, 'get');
+      await expect(repo.findById(tenant, record.id)).resolves.toEqual(record);
+      const read = await repo.findById(tenant, record.id);
+      read!.data.changed = true; // a caller's change reaches no other caller
+      await expect(repo.findById(tenant, record.id)).resolves.toEqual(record);
+      expect(get).not.toHaveBeenCalled();
+    });
+
+    it('never lets a read that overlapped a revoke bring the old text back', async () => {
+      const record = makeSigilRecord({ tenantId: tenant });
+      await (await open()).create(tenant, record);
+      await opened.pop()!.close();
+      const repo = await open(); // nothing cached
+      const original = ClassicLevel.prototype.get;
+      let release!: () => void;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      const get = vi.spyOn(ClassicLevel.prototype, 'get').mockImplementationOnce(async function (
+        this: ClassicLevel<string, string>,
+        ...args: unknown[]
+      ) {
+        const text = await (original as (...a: unknown[]) => Promise<unknown>).apply(this, args);
+        await held; // the read has the old text; a revoke commits before it returns
+        return text;
+      } as never);
+
+      const slowRead = repo.findById(tenant, record.id);
+      await vi.waitFor(() => expect(get).toHaveBeenCalledTimes(1));
+      await expect(repo.revoke(tenant, record.id, revocation)).resolves.toMatchObject({
+        revokedBy: 'admin-1',
+      });
+      release();
+      await expect(slowRead).resolves.toMatchObject({ id: record.id, revokedAt: null });
+      await expect(repo.findById(tenant, record.id)).resolves.toMatchObject({ revokedBy: 'admin-1' });
+      await expect(repo.findById(tenant, record.id)).resolves.toMatchObject({ revokedBy: 'admin-1' });
+    });
+
+    it('forgets everything when a batch fails', async () => {
+      const repo = await open();
+      const record = makeSigilRecord({ tenantId: tenant });
+      await repo.create(tenant, record);
+      const get = vi.spyOn(ClassicLevel.prototype, 'get');
+      await repo.findById(tenant, record.id);
+      expect(get).not.toHaveBeenCalled();
+      const io = Object.assign(new Error('IO error: disk full'), { code: 'LEVEL_IO_ERROR' });
+      vi.spyOn(ClassicLevel.prototype, 'batch').mockRejectedValueOnce(io);
+      await expect(repo.revoke(tenant, record.id, revocation)).rejects.toBeInstanceOf(
+        StorageUnavailableError,
+      );
+      await expect(repo.findById(tenant, record.id)).resolves.toMatchObject({ revokedAt: null });
+      expect(get).toHaveBeenCalled();
+    });
+
+    it('serves deletes and revokes from the cache at once', async () => {
+      const repo = await open();
+      const [kept, gone] = [makeSigilRecord({ tenantId: tenant }), makeSigilRecord({ tenantId: tenant })];
+      await Promise.all([repo.create(tenant, kept), repo.create(tenant, gone)]);
+      await repo.findById(tenant, kept.id);
+      await repo.findById(tenant, gone.id);
+      await repo.revoke(tenant, kept.id, revocation);
+      await repo.delete(tenant, gone.id);
+      await expect(repo.findById(tenant, kept.id)).resolves.toMatchObject({ revokedBy: 'admin-1' });
+      await expect(repo.findById(tenant, gone.id)).resolves.toBeNull();
     });
   });
 

@@ -34,6 +34,8 @@ export function prefixRange(prefix: string, before?: string): KeyRange {
 export const levelKeys = {
   recordPrefix: (tenant: string) => `s!${encodeKeyPart(tenant)}!`,
   record: (tenant: string, id: string) => `s!${encodeKeyPart(tenant)}!${encodeKeyPart(id)}`,
+  /** A record key: no other kind starts with `s!`. */
+  isRecord: (key: string) => key.startsWith('s!'),
 
   tagPrefix: (tenant: string, tag: string) => `x!tag!${encodeKeyPart(tenant)}!${encodeKeyPart(tag)}!`,
   tag: (tenant: string, tag: string, id: string) => levelKeys.tagPrefix(tenant, tag) + encodeKeyPart(id),
