@@ -519,14 +519,16 @@ describe('LevelSigilRepository (LevelDB specifics)', () => {
       await (await open()).create(tenant, record);
       await opened.pop()!.close();
       const repo = await open(); // nothing cached
-      const original = ClassicLevel.prototype.get;
+      // eslint-disable-next-line @typescript-eslint/unbound-method -- called with its store below
+      const originalGet = ClassicLevel.prototype.get;
+      const original = (key: string, db: ClassicLevel<string, string>) => originalGet.call(db, key);
       let release!: () => void;
       const held = new Promise<void>((resolve) => (release = resolve));
       const get = vi.spyOn(ClassicLevel.prototype, 'get').mockImplementationOnce(async function (
         this: ClassicLevel<string, string>,
-        ...args: unknown[]
+        key: string,
       ) {
-        const text = await (original as (...a: unknown[]) => Promise<unknown>).apply(this, args);
+        const text = await original(key, this);
         await held; // the read has the old text; a revoke commits before it returns
         return text;
       } as never);
