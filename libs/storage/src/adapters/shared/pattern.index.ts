@@ -273,7 +273,7 @@ export class PatternIndex {
    * root is the worst kept hit), so a threshold that admits every sigil still sorts just topN.
    *
    * The floor: an unrounded cosine below the threshold, or below the worst kept hit once the heap
-   * is full, minus 1e-6, cannot round up to it, so it cannot rank, not even on a tie broken by id.
+   * is full, minus FLOOR_MARGIN, cannot round up to it, so it cannot rank, not even on an id tie.
    * Rows are dismissed against `cut` = floor − 1e-9 by three bounds, cheapest first, each an upper
    * bound of the row's cosine whatever the float error (margins some 10⁴× that error):
    *
