@@ -105,3 +105,19 @@ export function perturb(rand, pattern) {
 export function randomPattern(rand) {
   return Array.from({ length: 16 }, () => Math.round(rand() * 1e6) / 1e6);
 }
+
+/**
+ * The query mix: 40 % a stored sigil's pattern nudged slightly (a client matching a near copy),
+ * 30 % by `sigilId` (the stored pattern itself, the sigil excluded), 30 % random patterns.
+ */
+export function queryMaker(samples, seed) {
+  const rand = prng(seed);
+  return () => {
+    const pick = rand();
+    const sample = samples[Math.floor(rand() * samples.length)];
+    if (pick < 0.4)
+      return { kind: 'near', body: { dnaPattern: perturb(rand, sample.pattern), topN: 10, threshold: 0.5 } };
+    if (pick < 0.7) return { kind: 'sigilId', body: { sigilId: sample.id, topN: 10, threshold: 0.5 } };
+    return { kind: 'random', body: { dnaPattern: randomPattern(rand), topN: 10, threshold: 0.5 } };
+  };
+}

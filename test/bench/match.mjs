@@ -15,7 +15,8 @@
 //   4. times one match on an empty tenant (warms the HTTP path), then the first match on the seeded
 //      tenant, which builds its in-process match index: reported on its own, with the service's
 //      heap and RSS before and after;
-//   5. after MATCH_WARMUP more, times MATCH_REQUESTS matches one after another, then MATCH_REQUESTS
+//   5. after MATCH_WARMUP more (from MATCH_CONCURRENCY clients, so that every worker of a
+//      Postgres service has built its index), times MATCH_REQUESTS matches one after another, then MATCH_REQUESTS
 //      more from MATCH_CONCURRENCY concurrent clients. Queries, topN 10, threshold 0.5: 40 % a
 //      stored sigil's pattern nudged slightly, 30 % by `sigilId`, 30 % random patterns. Prints
 //      p50/p95/p99, the store's disk bytes (LevelDB directory; Postgres pg_total_relation_size of
@@ -38,7 +39,7 @@ import jwt from 'jsonwebtoken';
 import pg from 'pg';
 import { monotonicFactory } from 'ulid';
 import { freePort, HOST, request } from './http.mjs';
-import { perturb, prng, randomPattern, realisticInputs } from './match-data.mjs';
+import { queryMaker, realisticInputs } from './match-data.mjs';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
 const API_MAIN = path.join(ROOT, 'dist/apps/sigil-api/src/main.js');
@@ -345,22 +346,6 @@ async function stopService(service, timeoutMs = 15_000) {
 // Measuring
 // ---------------------------------------------------------------------------------------------
 
-/**
- * The query mix: 40 % a stored sigil's pattern nudged slightly (a client matching a near copy),
- * 30 % by `sigilId` (the stored pattern itself, the sigil excluded), 30 % random patterns.
- */
-function queryMaker(samples, seed) {
-  const rand = prng(seed);
-  return () => {
-    const pick = rand();
-    const sample = samples[Math.floor(rand() * samples.length)];
-    if (pick < 0.4)
-      return { kind: 'near', body: { dnaPattern: perturb(rand, sample.pattern), topN: 10, threshold: 0.5 } };
-    if (pick < 0.7) return { kind: 'sigilId', body: { sigilId: sample.id, topN: 10, threshold: 0.5 } };
-    return { kind: 'random', body: { dnaPattern: randomPattern(rand), topN: 10, threshold: 0.5 } };
-  };
-}
-
 /** One timed match; throws on anything but a well-formed 200. */
 async function timedMatch(service, token, query) {
   const body = JSON.stringify(query.body);
@@ -541,7 +526,9 @@ async function main() {
     const memoryAfter = await serviceMemory(service);
     log(`  first match on an empty tenant: ${emptyTenant.ms.toFixed(1)} ms`);
     log(`  first match on the seeded tenant (builds its index): ${firstCall.ms.toFixed(1)} ms`);
-    for (let i = 0; i < config.warmup; i++) await timedMatch(service, token, nextQuery());
+    // From the concurrent clients: each of a Postgres service's workers builds its own index on its
+    // first match, and one keep-alive connection reaches only one of them.
+    await timedRun(service, token, nextQuery, config.warmup, config.concurrency);
     checkInterrupt();
 
     log(`\nmeasuring ${config.requests} sequential matches…`);

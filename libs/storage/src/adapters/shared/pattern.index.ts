@@ -1,5 +1,6 @@
 import { compareHits, cosineOf, type MatchHit, type MatchQuery, RESONANCE_LENGTH } from '#sigil';
 import { principalAxes } from './principal-axes.js';
+import { CentroidSearch, clampUnit, dotAt, sphericalKMeans } from './unit-clusters.js';
 
 /** One committed write, as a match index sees it. */
 export type PatternChange =
@@ -15,39 +16,77 @@ const NONE = -1;
 /** Principal axes the pruning bound projects onto, and the doubles it keeps per row. */
 const AXES = 6;
 const PROJ = AXES + 1;
-/** Distinct patterns from which the bound is worth computing its axes (a few ms per 10k rows). */
-const BASIS_MIN_ROWS = 1024;
+/** Distinct patterns from which the axes and clusters are worth building (a few ms per 10k rows). */
+const STRUCTURE_MIN_ROWS = 1024;
 /** Rows the axes are estimated from, at most (every k-th row). */
-const BASIS_SAMPLE = 50_000;
-/** Squared norms outside this range are left out of the bound (the exact test still runs). */
+const AXES_SAMPLE = 50_000;
+/** Rows the clusters are estimated from, at most (every k-th regular row), and k-means passes. */
+const CLUSTER_SAMPLE = 20_000;
+const KMEANS_ITERATIONS = 4;
+/** Rows added or emptied since the build, as a share of the rows then, that trigger a rebuild. */
+const REBUILD_FRACTION = 0.25;
+/**
+ * Added to every angle to a centroid and taken off every query's: some 10× the float error of an
+ * angle computed as acos of a dot product of unit vectors (≤ ~1.1e-7, where acos is steepest).
+ */
+const ANGLE_MARGIN = 1e-6;
+/**
+ * A cosine more than this below a value cannot round (to 6 decimals) up to it: round6 moves a value
+ * by at most 0.5e-6, and 1e-8 covers the float error of every bound (~1e-15) many times over.
+ */
+const FLOOR_MARGIN = 0.5e-6 + 1e-8;
+/** Squared norms outside this range are left out of the bounds (the exact test still runs). */
 const REGULAR_MIN = 1e-200;
 const REGULAR_MAX = 1e200;
+const NO_PROJECTION = new Float64Array(PROJ);
+/** Scratch for `projectUnit`. */
+const REST = new Float64Array(D);
+
+export interface PatternIndexOptions {
+  /** Distinct patterns from which the axes and clusters are built (tests lower it). */
+  structureMinRows?: number;
+}
 
 /**
- * One tenant's resonance patterns, held so that a match is one tight loop over doubles.
+ * One tenant's resonance patterns, held so that a match reads as few of them as it can and
+ * answers exactly as the reference scan does.
  *
  * Deduplicated: real tenants mint many sigils with the same pattern (it depends only on the first
  * 16 canonical characters of the data and the consciousness state, and most sigils use the default
  * state), so each distinct pattern is one *row* (16 doubles, its squared norm) and each sigil an
- * *entry* on its row's list. A match computes one similarity per row, not per sigil: at 1,000,000
- * realistic sigils about 430,000 rows (test/bench/match-data.mjs).
+ * *entry* on its row's list. A match computes at most one similarity per row, not per sigil: at
+ * 1,000,000 realistic sigils about 430,000 rows (test/bench/match-data.mjs).
+ *
+ * Clustered: once the index holds STRUCTURE_MIN_ROWS rows, its first match groups the rows into
+ * ~√n clusters of nearby directions (spherical k-means on a sample) and lays each cluster out
+ * contiguously, its rows in descending angle from the cluster's centroid. A match visits clusters
+ * best first and stops at the first cluster, and within a cluster at the first row, that the
+ * triangle inequality on angles proves cannot reach the current floor (see `rank`). Realistic
+ * patterns are tight families (a base per consciousness state plus small per-character offsets),
+ * so most queries read a few per cent of the rows.
  *
  * Exact: a row's similarity is computed from the same doubles in the same order as `similarity`
  * (the dot product and the query's norm accumulated over i = 0..15, the stored norm cached from the
  * same sum) and finished by the shared `cosineOf`, so every result is bit-identical to
  * `rankMatches`. Rows are equal only when their 16 doubles are bit-identical, so -0 and 0, or two
- * NaNs, never merge in a way that could change a product.
+ * NaNs, never merge in a way that could change a product. Every bound is rounded towards keeping a
+ * row; odd rows (zero, tiny, huge or non-finite norms) are never dismissed by one.
  *
  * Memory per sigil: the id string and its map slot (~80 B) plus 13 B of entry arrays; per distinct
- * pattern 204 B of row arrays and a hash-map slot (~20 B). Measured: ~230 B per realistic sigil
- * at 1,000,000 sigils, 112 B of it typed arrays (docs/performance.md, Match).
+ * pattern 216 B of row arrays and a hash-map slot (~20 B). Measured: see docs/performance.md, Match.
  *
  * Each row's entries are kept in id order, newest first: of sigils with equal similarity the
  * newest rank first, so a row's list is read only until the heap stops taking from it. Inserting
  * walks from the newest end, so loading and minting in id order (ULIDs are time-ordered) is O(1).
+ *
+ * Writes after the build: a new pattern is appended after the clustered rows, tagged with its
+ * nearest centroid and its angle to it, and tested against that cluster's angle on every match; an
+ * emptied row stays in place, unmatchable, until the next build. When the rows added or emptied
+ * since the build pass REBUILD_FRACTION of the rows then, the next match rebuilds axes and
+ * clusters.
  */
 export class PatternIndex {
-  // Rows: one per distinct stored pattern. A row whose last entry left is recycled.
+  // Rows: one per distinct stored pattern.
   private vectors: Float64Array;
   /** The same memory as `vectors`, as words: rows are hashed and compared by their bits. */
   private vectorBits: Uint32Array;
@@ -55,7 +94,7 @@ export class PatternIndex {
   private norms: Float64Array;
   /** Entries on the row that can match (not revoked); 0 skips the row without reading it. */
   private matchable: Int32Array;
-  /** The row's newest entry (lists run newest to oldest). */
+  /** The row's newest entry (lists run newest to oldest); NONE for an emptied row. */
   private rowHead: Int32Array;
   /** The next row with the same pattern hash. */
   private rowChain: Int32Array;
@@ -64,10 +103,34 @@ export class PatternIndex {
    * of what the axes leave out (Infinity: never dismissed by the bound). See `rank`.
    */
   private proj: Float64Array;
+  /**
+   * Per row: an upper bound of the angle between its pattern and its cluster's centroid (Infinity
+   * for a row the bounds leave alone; 0 before clusters are built).
+   */
+  private rho: Float64Array;
+  /** Per row: its cluster (0 before clusters are built). */
+  private rowCluster: Int32Array;
   private axes: Float64Array[] | null = null;
   private rowCount = 0;
+  /** Rows with at least one entry. */
+  private liveRows = 0;
+  /** Emptied rows, reused for new patterns until clusters are built (then they stay in place). */
   private freeRows: number[] = [];
   private readonly rowsByHash = new Map<number, number>();
+
+  // Clusters, once built: cluster j's rows are [clusterStart[j], clusterStart[j + 1]), in
+  // descending `rho`; [clusterStart[k], builtEnd) holds the odd rows; later rows follow builtEnd.
+  private centroids: Float64Array | null = null;
+  private search: CentroidSearch | null = null;
+  private clusterCount = 0;
+  private clusterStart = new Int32Array(1);
+  private builtEnd = 0;
+  /** Rows emptied since the build. */
+  private holes = 0;
+  /** Per-match scratch, one slot per cluster: angle to the query, bound, visiting order. */
+  private alphas = new Float64Array(0);
+  private keys = new Float64Array(0);
+  private order = new Int32Array(0);
 
   // Entries: one per sigil.
   private ids: string[] = [];
@@ -83,12 +146,17 @@ export class PatternIndex {
   private readonly incomingBits = new Uint32Array(this.incoming.buffer);
   /** Scratch for projections. */
   private readonly unit = new Float64Array(D);
+  private readonly structureMinRows: number;
 
-  constructor(capacity = 64) {
+  constructor(options: PatternIndexOptions = {}) {
+    this.structureMinRows = Math.max(1, options.structureMinRows ?? STRUCTURE_MIN_ROWS);
+    const capacity = 64;
     this.vectors = new Float64Array(capacity * D);
     this.vectorBits = new Uint32Array(this.vectors.buffer);
     this.norms = new Float64Array(capacity);
     this.proj = new Float64Array(capacity * PROJ);
+    this.rho = new Float64Array(capacity);
+    this.rowCluster = new Int32Array(capacity);
     this.matchable = new Int32Array(capacity);
     this.rowHead = new Int32Array(capacity);
     this.rowChain = new Int32Array(capacity);
@@ -105,7 +173,12 @@ export class PatternIndex {
 
   /** Distinct patterns held. */
   get distinct(): number {
-    return this.rowCount - this.freeRows.length;
+    return this.liveRows;
+  }
+
+  /** Clusters the rows are grouped into (0 until the first match at STRUCTURE_MIN_ROWS rows). */
+  get clusters(): number {
+    return this.clusterCount;
   }
 
   /** Bytes held in typed arrays (ids and maps come on top; see the class comment). */
@@ -114,9 +187,12 @@ export class PatternIndex {
       this.vectors.byteLength +
       this.norms.byteLength +
       this.proj.byteLength +
+      this.rho.byteLength +
+      this.rowCluster.byteLength +
       this.matchable.byteLength +
       this.rowHead.byteLength +
       this.rowChain.byteLength +
+      (this.centroids?.byteLength ?? 0) +
       this.entryRow.byteLength +
       this.entryNext.byteLength +
       this.entryPrev.byteLength +
@@ -196,43 +272,85 @@ export class PatternIndex {
    * `rankMatches` over this index, result for result. Only the topN best are kept (a heap whose
    * root is the worst kept hit), so a threshold that admits every sigil still sorts just topN.
    *
-   * Most rows cannot make the cut, so they are dismissed before the sqrt, division and rounding:
-   * an unrounded cosine below `floor` (the threshold, or the worst kept hit once the heap is full,
-   * minus 1e-6) cannot round up to it, and dot < floor·√(na·nb) is tested squared. The 1e-6 margin
-   * dwarfs the float error of that test (~1e-15), so nothing that would rank is ever dismissed.
+   * The floor: an unrounded cosine below the threshold, or below the worst kept hit once the heap
+   * is full, minus FLOOR_MARGIN, cannot round up to it, so it cannot rank, not even on an id tie.
+   * Rows are dismissed against `cut` = floor − 1e-9 by three bounds, cheapest first, each an upper
+   * bound of the row's cosine whatever the float error (margins some 10⁴× that error):
+   *
+   * 1. Clusters. With u the query's direction, c a centroid and v a member, the angle between
+   *    directions is a metric, so ∠(u, v) ≥ ∠(u, c) − ∠(v, c). Each row keeps ρ ≥ ∠(v, c) (rounded
+   *    up by ANGLE_MARGIN), each match computes α ≤ ∠(u, c) per cluster (rounded down), and a row
+   *    with α − ρ > acos(cut) has cos ∠(u, v) < cut. A cluster's rows are in descending ρ, so the
+   *    first row failing the test ends the cluster, and a cluster whose first row fails is never
+   *    read: clusters are visited in ascending α − ρ₀ (best bound first, which raises the floor
+   *    soonest) until one fails. Rows added since the build are tested one by one against their
+   *    own cluster's α.
+   * 2. Principal axes. With û and v̂ the unit query and pattern, p their coordinates on the first
+   *    AXES principal axes of the stored patterns and r the norms of what those axes leave out,
+   *    cos = p(û)·p(v̂) + rest(û)·rest(v̂) ≤ p(û)·p(v̂) + r(û)·r(v̂) (Cauchy–Schwarz on the rest);
+   *    7 multiplications instead of 16. It holds for any orthonormal axes (they only make it tight).
+   * 3. The dot product, before the sqrt, division and rounding: dot < floor·√(na·nb), squared.
    *
    * The dot product is written out term by term: the same additions in the same order as the
-   * loop in `similarity` (so the same bits), but about twice as fast as a loop in V8.
-   *
-   * Before the dot product, a cheaper bound dismisses most rows: with û and v̂ the unit query and
-   * pattern, p their coordinates on the first AXES principal axes of the stored patterns and r the
-   * norms of what those axes leave out, cos = p(û)·p(v̂) + rest(û)·rest(v̂) ≤ p(û)·p(v̂) + r(û)·r(v̂)
-   * (Cauchy–Schwarz on the rest). Real patterns lie close to a few directions, so the bound is
-   * tight: at 1,000,000 realistic sigils it dismisses ~90 % of rows for 7 multiplications instead
-   * of 16. It holds for any orthonormal axes (they only make it tight); r is rounded up, and a row
-   * is dismissed only when the bound is below `floor` by 1e-9, some 10⁴ times its float error, so
-   * it never dismisses a row the exact test would keep. Odd rows and queries (zero, tiny, huge or
-   * non-finite norms) skip the bound.
+   * loop in `similarity` (so the same bits), but about twice as fast as a loop in V8. Odd queries
+   * (zero, tiny, huge norms) skip bounds 1 and 2 and read every row.
    */
   rank(query: MatchQuery): MatchHit[] {
     const q = Float64Array.from(query.pattern);
     let na = 0;
     for (let i = 0; i < D; i++) na += q[i] * q[i];
-    const [q0, q1, q2, q3, q4, q5, q6, q7, q8, q9, q10, q11, q12, q13, q14, q15] = q;
-    const { threshold, topN } = query;
     const skip = query.excludeId === undefined ? NONE : (this.entries.get(query.excludeId) ?? NONE);
-    const { vectors: v, norms, matchable } = this;
-    const heap = new TopHits(topN, this.ids);
-    if (this.axes === null && this.distinct >= BASIS_MIN_ROWS) this.computeAxes();
+    const heap = new TopHits(query.topN, this.ids);
+    if (this.structureStale()) this.buildStructure();
     const bound = this.queryProjection(q, na);
-    const useBound = bound !== null;
-    const [u0, u1, u2, u3, u4, u5, ur] = bound ?? new Float64Array(PROJ);
-    const proj = this.proj;
+    const scan = new Scan(q, na, query.threshold, skip, heap, bound);
+    if (bound === null || this.centroids === null) this.scanRows(scan, 0, this.rowCount, NONE);
+    else this.scanClusters(scan, this.centroids);
+    return heap.hits().sort(compareHits);
+  }
 
-    let floor = threshold - 1e-6;
-    let floorSq = floor * floor * na;
-    let cut = floor - 1e-9;
-    for (let row = 0, b = 0, c = 0; row < this.rowCount; row++, b += D, c += PROJ) {
+  /** Visits the clusters best bound first, then the rows added since they were built. */
+  private scanClusters(scan: Scan, centroids: Float64Array): void {
+    const { clusterCount: k, clusterStart, alphas, keys, order, rho } = this;
+    const s = Math.sqrt(scan.na);
+    const unit = scan.q.map((x) => x / s);
+    for (let j = 0; j < k; j++) {
+      const dot = dotAt(unit, 0, centroids, j * D);
+      alphas[j] = Math.acos(clampUnit(dot)) - ANGLE_MARGIN;
+      const first = clusterStart[j];
+      keys[j] = first < clusterStart[j + 1] ? alphas[j] - rho[first] : Number.POSITIVE_INFINITY;
+      order[j] = j;
+    }
+    order.sort((a, b) => keys[a] - keys[b]);
+    // The odd rows first: no bound applies to them.
+    this.scanRows(scan, clusterStart[k], this.builtEnd, NONE);
+    for (let i = 0; i < k; i++) {
+      const j = order[i];
+      // Every later cluster's bound is lower still. (NaN: a cut outside [-1, 1], read on.)
+      if (keys[j] > scan.gamma) break;
+      this.scanRows(scan, clusterStart[j], clusterStart[j + 1], j);
+    }
+    this.scanRows(scan, this.builtEnd, this.rowCount, k);
+  }
+
+  /**
+   * Rows [start, end) against the floor. `cluster`: the cluster they all belong to, sorted by
+   * descending ρ (stop at the first row its bound dismisses); NONE for no cluster bound; the
+   * cluster count for rows after the build (each tested against its own cluster).
+   */
+  private scanRows(scan: Scan, start: number, end: number, cluster: number): void {
+    const { q, na, threshold, skip, heap } = scan;
+    const useBound = scan.bound !== null;
+    const [u0, u1, u2, u3, u4, u5, ur] = scan.bound ?? NO_PROJECTION;
+    const { vectors: v, norms, matchable, proj, rho, rowCluster, alphas } = this;
+    const perRow = cluster === this.clusterCount;
+    const alpha = cluster === NONE || perRow ? Number.NEGATIVE_INFINITY : alphas[cluster];
+    let { floor, floorSq, cut, gamma } = scan;
+    let limit = alpha - gamma;
+    for (let row = start, b = start * D, c = start * PROJ; row < end; row++, b += D, c += PROJ) {
+      if (perRow) {
+        if (rho[row] < alphas[rowCluster[row]] - gamma) continue;
+      } else if (rho[row] < limit) break;
       if (matchable[row] === 0) continue;
       if (
         useBound &&
@@ -246,37 +364,19 @@ export class PatternIndex {
           cut
       )
         continue;
-      const dot =
-        0 +
-        q0 * v[b] +
-        q1 * v[b + 1] +
-        q2 * v[b + 2] +
-        q3 * v[b + 3] +
-        q4 * v[b + 4] +
-        q5 * v[b + 5] +
-        q6 * v[b + 6] +
-        q7 * v[b + 7] +
-        q8 * v[b + 8] +
-        q9 * v[b + 9] +
-        q10 * v[b + 10] +
-        q11 * v[b + 11] +
-        q12 * v[b + 12] +
-        q13 * v[b + 13] +
-        q14 * v[b + 14] +
-        q15 * v[b + 15];
+      const dot = dotAt(q, 0, v, b);
       // Written so NaN never dismisses: it goes on to fail `s >= threshold` like in rankMatches.
       if (floor > 0 && (dot <= 0 || dot * dot < floorSq * norms[row])) continue;
       const s = cosineOf(dot, na, norms[row]);
       // Negated so NaN (an unusable stored pattern) is left out, as `s >= threshold` leaves it out.
       if (!(s >= threshold)) continue;
       this.offerRow(heap, row, s, skip);
-      if (heap.full && heap.worst - 1e-6 > floor) {
-        floor = heap.worst - 1e-6;
-        floorSq = floor * floor * na;
-        cut = floor - 1e-9;
+      if (heap.full && heap.worst - FLOOR_MARGIN > floor) {
+        scan.raise(heap.worst - FLOOR_MARGIN);
+        ({ floor, floorSq, cut, gamma } = scan);
+        limit = alpha - gamma;
       }
     }
-    return heap.hits().sort(compareHits);
   }
 
   /** Offers a row's entries, newest first, until the heap refuses one (the rest are older). */
@@ -287,19 +387,115 @@ export class PatternIndex {
     }
   }
 
-  /** Estimates the principal axes from (a sample of) the rows and projects every row on them. */
-  private computeAxes(): void {
-    const moment = Array.from({ length: D }, () => new Float64Array(D));
-    const step = Math.max(1, Math.floor(this.rowCount / BASIS_SAMPLE));
-    for (let row = 0; row < this.rowCount; row += step) {
-      if (!this.unitOf(row)) continue;
-      for (let i = 0; i < D; i++) for (let k = 0; k < D; k++) moment[i][k] += this.unit[i] * this.unit[k];
-    }
-    this.axes = principalAxes(moment, AXES);
-    for (let row = 0; row < this.rowCount; row++) this.project(row);
+  /** No clusters yet and enough rows for them, or enough changes since they were built. */
+  private structureStale(): boolean {
+    if (this.centroids === null) return this.liveRows >= this.structureMinRows;
+    return this.rowCount - this.builtEnd + this.holes > this.builtEnd * REBUILD_FRACTION;
   }
 
-  /** Loads the row's unit pattern into `unit`; false for a row the bound must leave alone. */
+  /**
+   * Estimates the principal axes and the clusters from (a sample of) the rows, projects every row
+   * on the axes, and lays the rows out cluster by cluster, emptied rows dropped. Below
+   * `structureMinRows` rows it only compacts them, and matches read every row.
+   */
+  private buildStructure(): void {
+    const live = new Int32Array(this.liveRows);
+    let n = 0;
+    for (let row = 0; row < this.rowCount; row++) if (this.rowHead[row] !== NONE) live[n++] = row;
+    if (n < this.structureMinRows) {
+      this.axes = null;
+      this.centroids = null;
+      this.search = null;
+      this.clusterCount = 0;
+      this.permuteRows(live, n);
+      for (let row = 0; row < n; row++) this.place(row);
+      return;
+    }
+    this.computeAxes(live);
+    const regular: number[] = [];
+    const odd: number[] = [];
+    for (const row of live) (this.unitOf(row) ? regular : odd).push(row);
+    const k = Math.max(1, Math.round(Math.sqrt(regular.length)));
+    const step = Math.max(1, Math.floor(regular.length / CLUSTER_SAMPLE));
+    const sampled = Math.floor((regular.length - 1) / step) + 1;
+    const units = new Float64Array(Math.max(0, sampled) * D);
+    for (let i = 0; i < sampled; i++) {
+      this.unitOf(regular[i * step]);
+      units.set(this.unit, i * D);
+    }
+    this.centroids = sphericalKMeans(units, sampled, Math.min(k, Math.max(1, sampled)), KMEANS_ITERATIONS);
+    this.clusterCount = this.centroids.length / D;
+    this.search = new CentroidSearch(this.centroids, this.clusterCount);
+    for (const row of regular) this.place(row);
+    for (const row of odd) this.place(row);
+    // Cluster by cluster, descending ρ within each, then the odd rows.
+    const byCluster = regular.sort(
+      (a, b) => this.rowCluster[a] - this.rowCluster[b] || this.rho[b] - this.rho[a],
+    );
+    const k1 = this.clusterCount;
+    this.clusterStart = new Int32Array(k1 + 1);
+    for (const row of byCluster) this.clusterStart[this.rowCluster[row] + 1]++;
+    for (let j = 0; j < k1; j++) this.clusterStart[j + 1] += this.clusterStart[j];
+    this.alphas = new Float64Array(k1);
+    this.keys = new Float64Array(k1);
+    this.order = new Int32Array(k1);
+    this.permuteRows(Int32Array.from([...byCluster, ...odd]), n);
+  }
+
+  /** Estimates the principal axes from (a sample of) the rows and projects every row on them. */
+  private computeAxes(live: Int32Array): void {
+    const moment = Array.from({ length: D }, () => new Float64Array(D));
+    const step = Math.max(1, Math.floor(live.length / AXES_SAMPLE));
+    for (let i = 0; i < live.length; i += step) {
+      if (!this.unitOf(live[i])) continue;
+      for (let a = 0; a < D; a++) for (let b = 0; b < D; b++) moment[a][b] += this.unit[a] * this.unit[b];
+    }
+    this.axes = principalAxes(moment, AXES);
+    for (const row of live) this.project(row);
+  }
+
+  /** Tags a row with its nearest cluster and an upper bound of its angle to that centroid. */
+  private place(row: number): void {
+    const { search } = this;
+    if (search === null) {
+      this.rho[row] = 0;
+      this.rowCluster[row] = 0;
+    } else if (!this.unitOf(row)) {
+      this.rho[row] = Number.POSITIVE_INFINITY;
+      this.rowCluster[row] = 0;
+    } else {
+      this.rowCluster[row] = search.nearest(this.unit, 0);
+      this.rho[row] = Math.acos(clampUnit(search.bestDot)) + ANGLE_MARGIN;
+    }
+  }
+
+  /** Lays the rows out in `order` (old row numbers, `count` of them), repointing entries and chains. */
+  private permuteRows(order: Int32Array, count: number): void {
+    const capacity = Math.max(64, Math.ceil(count * 1.125));
+    const newRow = new Int32Array(this.rowCount).fill(NONE);
+    for (let i = 0; i < count; i++) newRow[order[i]] = i;
+    this.vectors = gathered(this.vectors, order, count, D, capacity);
+    this.vectorBits = new Uint32Array(this.vectors.buffer);
+    this.norms = gathered(this.norms, order, count, 1, capacity);
+    this.proj = gathered(this.proj, order, count, PROJ, capacity);
+    this.rho = gathered(this.rho, order, count, 1, capacity);
+    this.rowCluster = gathered(this.rowCluster, order, count, 1, capacity);
+    this.matchable = gathered(this.matchable, order, count, 1, capacity);
+    this.rowHead = gathered(this.rowHead, order, count, 1, capacity);
+    this.rowChain = gathered(this.rowChain, order, count, 1, capacity);
+    for (let row = 0; row < count; row++) {
+      const chain = this.rowChain[row];
+      if (chain !== NONE) this.rowChain[row] = newRow[chain];
+    }
+    for (let entry = 0; entry < this.entryCount; entry++) this.entryRow[entry] = newRow[this.entryRow[entry]];
+    for (const [hash, row] of this.rowsByHash) this.rowsByHash.set(hash, newRow[row]);
+    this.rowCount = count;
+    this.builtEnd = count;
+    this.freeRows = [];
+    this.holes = 0;
+  }
+
+  /** Loads the row's unit pattern into `unit`; false for a row the bounds must leave alone. */
   private unitOf(row: number): boolean {
     const nb = this.norms[row];
     if (!(nb >= REGULAR_MIN && nb <= REGULAR_MAX)) return false;
@@ -315,16 +511,17 @@ export class PatternIndex {
       this.proj[at + AXES] = Number.POSITIVE_INFINITY;
       return;
     }
-    const coordinates = projectUnit(this.unit, this.axes);
-    this.proj.set(coordinates, at);
+    projectUnit(this.unit, this.axes, this.proj, at);
   }
 
-  /** The query's coordinates and rest norm, or null when the bound cannot be used for it. */
+  /** The query's coordinates and rest norm, or null when the bounds cannot be used for it. */
   private queryProjection(q: Float64Array, na: number): Float64Array | null {
     if (this.axes === null || !(na >= REGULAR_MIN && na <= REGULAR_MAX)) return null;
     const s = Math.sqrt(na);
     const unit = q.map((x) => x / s);
-    return projectUnit(unit, this.axes);
+    const projection = new Float64Array(PROJ);
+    projectUnit(unit, this.axes, projection, 0);
+    return projection;
   }
 
   private setRevoked(entry: number, revoked: boolean): void {
@@ -355,14 +552,19 @@ export class PatternIndex {
     for (let i = 0; i < D; i++) nb += this.incoming[i] * this.incoming[i];
     this.norms[row] = nb;
     this.project(row);
+    this.place(row);
     this.matchable[row] = 0;
     this.rowHead[row] = NONE;
     this.rowChain[row] = first ?? NONE;
     this.rowsByHash.set(hash, row);
+    this.liveRows++;
     return row;
   }
 
-  /** Takes an emptied row off its hash chain and keeps it for the next new pattern. */
+  /**
+   * Takes an emptied row off its hash chain. Before clusters are built it is kept for the next new
+   * pattern; after, it stays where it is (its cluster's order must hold) until the next build.
+   */
   private freeRow(row: number): void {
     const hash = hashWords(this.vectorBits, row * WORDS);
     const first = this.rowsByHash.get(hash) ?? NONE;
@@ -376,7 +578,9 @@ export class PatternIndex {
       if (at !== NONE) this.rowChain[at] = this.rowChain[row];
     }
     this.matchable[row] = 0;
-    this.freeRows.push(row);
+    this.liveRows--;
+    if (this.centroids === null) this.freeRows.push(row);
+    else this.holes++;
   }
 
   /** Inserts an entry into its row's list, keeping newest-first id order. */
@@ -426,6 +630,8 @@ export class PatternIndex {
     this.vectorBits = new Uint32Array(this.vectors.buffer);
     this.norms = resized(this.norms, capacity, n);
     this.proj = resized(this.proj, capacity * PROJ, n * PROJ);
+    this.rho = resized(this.rho, capacity, n);
+    this.rowCluster = resized(this.rowCluster, capacity, n);
     this.matchable = resized(this.matchable, capacity, n);
     this.rowHead = resized(this.rowHead, capacity, n);
     this.rowChain = resized(this.rowChain, capacity, n);
@@ -442,21 +648,21 @@ export class PatternIndex {
 
 /**
  * A unit vector's coordinates on the axes, then the norm of what they leave out, rounded up (by far
- * more than its float error) so the bound built from it stays an upper bound.
+ * more than its float error) so the bound built from it stays an upper bound; into out[at…].
  */
-function projectUnit(unit: Float64Array, axes: readonly Float64Array[]): Float64Array {
-  const out = new Float64Array(PROJ);
-  const rest = Float64Array.from(unit);
+function projectUnit(unit: Float64Array, axes: readonly Float64Array[], out: Float64Array, at: number): void {
+  const rest = REST;
+  rest.set(unit);
   for (let j = 0; j < AXES; j++) {
+    const axis = axes[j];
     let p = 0;
-    for (let i = 0; i < D; i++) p += unit[i] * axes[j][i];
-    out[j] = p;
-    for (let i = 0; i < D; i++) rest[i] -= p * axes[j][i];
+    for (let i = 0; i < D; i++) p += unit[i] * axis[i];
+    out[at + j] = p;
+    for (let i = 0; i < D; i++) rest[i] -= p * axis[i];
   }
   let rr = 0;
   for (let i = 0; i < D; i++) rr += rest[i] * rest[i];
-  out[AXES] = Math.sqrt(rr) * (1 + 1e-12) + 1e-12;
-  return out;
+  out[at + AXES] = Math.sqrt(rr) * (1 + 1e-12) + 1e-12;
 }
 
 /** FNV-1a over one pattern's 32 words of bits. */
@@ -472,6 +678,49 @@ function resized<T extends TypedArray>(array: T, capacity: number, used: number)
   const next = new (array.constructor as new (length: number) => T)(capacity);
   next.set(array.subarray(0, used));
   return next;
+}
+
+/** Rows `order[0…count)` of an array holding `width` values per row, in that order. */
+function gathered<T extends TypedArray>(
+  array: T,
+  order: Int32Array,
+  count: number,
+  width: number,
+  capacity: number,
+): T {
+  const next = new (array.constructor as new (length: number) => T)(capacity * width);
+  for (let i = 0; i < count; i++) {
+    const from = order[i] * width;
+    for (let w = 0; w < width; w++) next[i * width + w] = array[from + w];
+  }
+  return next;
+}
+
+/** One match's query and floor, shared by the passes over rows. */
+class Scan {
+  floor = 0;
+  floorSq = 0;
+  cut = 0;
+  /** acos(cut), rounded up: a row whose angle to the query is larger has a cosine below `cut`. */
+  gamma = 0;
+
+  constructor(
+    readonly q: Float64Array,
+    readonly na: number,
+    readonly threshold: number,
+    readonly skip: number,
+    readonly heap: TopHits,
+    readonly bound: Float64Array | null,
+  ) {
+    this.raise(threshold - FLOOR_MARGIN);
+  }
+
+  raise(floor: number): void {
+    this.floor = floor;
+    this.floorSq = floor * floor * this.na;
+    this.cut = floor - 1e-9;
+    this.gamma = Math.acos(this.cut) + 1e-9;
+  }
 }
 
 /**
