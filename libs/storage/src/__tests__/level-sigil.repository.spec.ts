@@ -521,7 +521,8 @@ describe('LevelSigilRepository (LevelDB specifics)', () => {
       const repo = await open(); // nothing cached
       // eslint-disable-next-line @typescript-eslint/unbound-method -- called with its store below
       const originalGet = ClassicLevel.prototype.get;
-      const original = (key: string, db: ClassicLevel<string, string>) => originalGet.call(db, key);
+      const original = (key: string, db: ClassicLevel<string, string>) =>
+        Reflect.apply(originalGet, db, [key]) as Promise<string | undefined>;
       let release!: () => void;
       const held = new Promise<void>((resolve) => (release = resolve));
       const get = vi.spyOn(ClassicLevel.prototype, 'get').mockImplementationOnce(async function (
