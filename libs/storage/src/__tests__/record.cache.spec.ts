@@ -7,9 +7,12 @@ const other = levelKeys.record('t', 'sigil_02');
 const cache = (bytes = 1 << 20) => new RecordCache(bytes, levelKeys.isRecord);
 
 describe('RecordCache', () => {
-  it('serves what the last committed batch wrote, and forgets deletes', () => {
+  it('keeps a read record equal to what the last committed batch wrote, and forgets deletes', () => {
     const records = cache();
     records.committed([{ type: 'put', key, value: '{"v":1}' }]);
+    // Written but never read: not held, so new records cannot push out the ones being read.
+    expect(records.get(key)).toBeUndefined();
+    records.fill(key, '{"v":1}', records.token());
     expect(records.get(key)).toBe('{"v":1}');
     records.committed([{ type: 'put', key, value: '{"v":2}' }]);
     expect(records.get(key)).toBe('{"v":2}');
@@ -49,7 +52,7 @@ describe('RecordCache', () => {
 
   it('drops a record that grows past the per-entry limit instead of keeping its old text', () => {
     const records = cache(256 * 64);
-    records.committed([{ type: 'put', key, value: 'x'.repeat(10) }]);
+    records.fill(key, 'x'.repeat(10), records.token());
     expect(records.get(key)).toBe('x'.repeat(10));
     records.committed([{ type: 'put', key, value: 'y'.repeat(100) }]);
     expect(records.get(key)).toBeUndefined();
@@ -57,9 +60,8 @@ describe('RecordCache', () => {
 
   it('evicts the least recently used past its size', () => {
     const records = cache(256 * 200);
-    for (let i = 0; i < 2000; i++) {
-      records.committed([{ type: 'put', key: levelKeys.record('t', `sigil_${i}`), value: 'z'.repeat(150) }]);
-    }
+    for (let i = 0; i < 2000; i++)
+      records.fill(levelKeys.record('t', `sigil_${i}`), 'z'.repeat(150), records.token());
     expect(records.size).toBeGreaterThan(0);
     expect(records.size).toBeLessThan(2000);
     expect(records.get(levelKeys.record('t', 'sigil_1999'))).toBe('z'.repeat(150));
@@ -69,7 +71,7 @@ describe('RecordCache', () => {
   it('invalidate forgets everything and makes reads in flight stale', () => {
     const records = cache();
     const inFlight = records.token();
-    records.committed([{ type: 'put', key, value: '{"v":1}' }]);
+    records.fill(key, '{"v":1}', inFlight);
     records.invalidate();
     expect(records.get(key)).toBeUndefined();
     records.fill(other, '{"v":0}', inFlight);
@@ -78,8 +80,8 @@ describe('RecordCache', () => {
 
   it('can be turned off', () => {
     const records = cache(0);
-    records.committed([{ type: 'put', key, value: '{"v":1}' }]);
-    records.fill(other, '{"v":1}', records.token());
+    records.fill(key, '{"v":1}', records.token());
+    records.committed([{ type: 'put', key, value: '{"v":2}' }]);
     expect(records.get(key)).toBeUndefined();
     expect(records.size).toBe(0);
     expect(() => new RecordCache(-1, levelKeys.isRecord)).toThrow(RangeError);

@@ -7,7 +7,7 @@ export type CommittedWrite = { type: 'put'; key: string; value: string } | { typ
 const MAX_ENTRY_SHARE = 1 / 256;
 
 /**
- * The stored text of recently written and read records, so a point read (verify, decode, the read
+ * The stored text of recently read records, so a point read (verify, decode, the read
  * inside revoke and delete) skips LevelDB's native `get`: a threadpool round trip that costs the
  * event loop ~20 µs, a tenth of a verify (docs/performance.md). Texts, not decoded records: every
  * read still decodes its own copy, so nothing a caller changes can reach another caller.
@@ -58,13 +58,15 @@ export class RecordCache {
     if (text !== undefined && token === this.epoch) this.texts?.set(key, text);
   }
 
-  /** A batch is durable: its record writes are what every later read sees. */
+  /** A batch is durable: its record writes are what every later read sees (puts of held texts replace them, deletes drop them). */
   committed(writes: readonly CommittedWrite[]): void {
     this.epoch++;
     if (this.texts === null) return;
     for (const write of writes) {
       if (!this.isRecordKey(write.key)) continue;
-      if (write.type === 'put') this.texts.set(write.key, write.value);
+      // A put replaces a text held; a record written but not yet read waits for its first read, so
+      // a burst of new sigils cannot push out the ones being read (and an encode pays no LRU insert).
+      if (write.type === 'put' && this.texts.has(write.key)) this.texts.set(write.key, write.value);
       else this.texts.delete(write.key);
     }
   }
