@@ -13,7 +13,10 @@ import { JwksServer } from '../support/jwks-server.ts';
 import { freePort, HOST, request } from '../bench/http.mjs';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
-const API_MAIN = path.join(ROOT, 'dist/apps/sigil-api/src/main.js');
+// SOAK_API_MAIN runs another build instead (an older checkout's main.js, to compare two builds).
+const API_MAIN = process.env.SOAK_API_MAIN
+  ? path.resolve(process.env.SOAK_API_MAIN)
+  : path.join(ROOT, 'dist/apps/sigil-api/src/main.js');
 const BARE_SERVER = path.join(ROOT, 'test/bench/bare-server.mjs');
 
 /**
