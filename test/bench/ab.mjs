@@ -30,6 +30,7 @@ import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { JwksServer } from '../support/jwks-server.ts';
 import { freePort, HOST, request } from './http.mjs';
+import { sampleData, serviceEnv } from './workload.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const int = (name, fallback) => {
@@ -71,19 +72,7 @@ async function startService(variant, jwks, secret) {
   const child = spawn(process.execPath, [variant.main], {
     cwd: dir,
     stdio: ['ignore', fd, fd],
-    env: {
-      ...process.env,
-      NODE_ENV: 'production',
-      LOG_LEVEL: 'info',
-      SIGIL_HOST: HOST,
-      SIGIL_PORT: String(port),
-      JWT_ISSUER: jwks.issuer,
-      JWT_AUDIENCE: jwks.audience,
-      JWT_JWKS_URI: jwks.url,
-      SPIRAL_EVENT_SECRET: secret,
-      SIGIL_RATE_LIMIT: '1000000',
-      ...variant.env,
-    },
+    env: serviceEnv({ jwks, secret }, port, variant.env),
   });
   closeSync(fd);
   const url = `http://${HOST}:${port}`;
@@ -107,20 +96,6 @@ async function startService(variant, jwks, secret) {
     ids.push(JSON.parse(created.text).id);
   }
   return { ...variant, url, child, dir, headers, ids, runs: [] };
-}
-
-/** The ~200-byte payload run.mjs encodes, different per request. */
-function sampleData(n) {
-  return {
-    invoice: `INV-${String(n).padStart(8, '0')}`,
-    amount: Math.round(n * 137.31) / 100,
-    currency: 'EUR',
-    customer: { id: `cus_${n}`, country: 'DE' },
-    lines: [
-      { sku: 'A-100', qty: 2, price: 19.9 },
-      { sku: 'B-220', qty: 1, price: 5.5 },
-    ],
-  };
 }
 
 function cannonOptions(target) {

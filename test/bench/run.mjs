@@ -27,6 +27,7 @@ import readline from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import autocannon from 'autocannon';
 import { freePort, HOST, request } from './http.mjs';
+import { sampleData, serviceEnv } from './workload.mjs';
 
 // ---------------------------------------------------------------------------------------------
 // Configuration (environment knobs)
@@ -259,22 +260,6 @@ function authHeaders(token) {
   return { 'content-type': 'application/json', authorization: `Bearer ${token}` };
 }
 
-/** A ~200-byte data object (serialised), different for every n. */
-function sampleData(n) {
-  return {
-    invoice: `INV-${String(n).padStart(8, '0')}`,
-    customer: `cust-${(n * 7919) % 100_000}`,
-    amount: Math.round(((n * 37) % 100_000) + 0.5) / 100,
-    currency: 'EUR',
-    issuedAt: '2025-01-15T10:00:00.000Z',
-    lines: [
-      { sku: 'SKU-ALPHA-001', qty: (n % 5) + 1 },
-      { sku: 'SKU-BETA-002', qty: (n % 3) + 1 },
-    ],
-    note: 'benchmark payload',
-  };
-}
-
 /** Throws if a child process has already exited (the service crashed or never started). */
 function assertAlive(target) {
   if (target.child.exitCode !== null || target.child.signalCode !== null) {
@@ -290,27 +275,6 @@ function track(ctx, child, name, logPath) {
   const entry = { name, child, logPath, exited: new Promise((resolve) => child.once('exit', resolve)) };
   ctx.children.push(entry);
   return entry;
-}
-
-/**
- * The service's environment: the default production configuration (JWT verified against a real JWKS
- * on loopback, info-level request logging, rate limiting on), with a per-user limit high enough that
- * the limiter counts every request but never refuses one.
- */
-function serviceEnv(ctx, port, extraEnv) {
-  return {
-    ...process.env,
-    NODE_ENV: 'production',
-    LOG_LEVEL: 'info', // request logging is part of the full stack being measured
-    SIGIL_HOST: HOST,
-    SIGIL_PORT: String(port),
-    JWT_ISSUER: ctx.jwks.issuer,
-    JWT_AUDIENCE: ctx.jwks.audience,
-    JWT_JWKS_URI: ctx.jwks.url,
-    SPIRAL_EVENT_SECRET: ctx.secret,
-    SIGIL_RATE_LIMIT: '1000000',
-    ...extraEnv,
-  };
 }
 
 /**

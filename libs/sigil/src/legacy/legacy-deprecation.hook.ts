@@ -14,7 +14,7 @@ const SUCCESSOR = '/api/v1/sigils';
  *
  * A Fastify `onRequest` hook (createApp registers `onRequest`), because it must run before guards:
  * not an interceptor. Not a Nest middleware either: one middleware makes every request of every
- * route copy eight request fields for the middleware engine (3 % of a verify's CPU).
+ * route copy eight request fields for the middleware engine (3 % of a verify's profile).
  */
 @Injectable()
 export class LegacyDeprecation {

@@ -17,18 +17,7 @@ import {
   similarity,
   withConsciousnessDefaults,
 } from '#sigil';
-
-/** mulberry32, seeded: a failing case reproduces. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
+import { seededRandom } from './seeded-random.js';
 
 describe('PatternIndex', () => {
   it('ranks exactly like rankMatches through puts, revokes and removals', () => {

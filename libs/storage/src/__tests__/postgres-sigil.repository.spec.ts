@@ -21,6 +21,7 @@ import {
 } from '#sigil';
 import { makeSigilRecord } from './sigil-record.fixture.js';
 import { describeSigilRepositoryContract } from './sigil-repository.contract.js';
+import { seededRandom } from './seeded-random.js';
 
 const OPTIONS = { poolSize: 8, connectTimeoutMs: 2_000, statementTimeoutMs: 5_000, migrate: true };
 const HOUR = 60 * 60 * 1000;
@@ -98,18 +99,6 @@ async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
   const out: T[] = [];
   for await (const item of iterable) out.push(item);
   return out;
-}
-
-/** Deterministic, so a failure reproduces (mulberry32). */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 describe('PostgresSigilRepository (Postgres-specific)', () => {

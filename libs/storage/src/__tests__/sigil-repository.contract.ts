@@ -19,6 +19,7 @@ import {
   StorageUnavailableError,
 } from '#sigil';
 import { makeSigilRecord, newSigilId } from './sigil-record.fixture.js';
+import { seededRandom } from './seeded-random.js';
 
 export interface SigilRepositoryHarness {
   /** An open repository over an empty store. */
@@ -137,18 +138,6 @@ function entriesOf(records: Iterable<SigilRecord>): PatternEntry[] {
     resonancePattern: r.dna.resonancePattern,
     revoked: r.revokedAt !== null,
   }));
-}
-
-/** mulberry32: a seeded generator, so a failing random case reproduces run after run. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
 }
 
 /** The same record with every object's keys in reverse order (as another store may return it). */
