@@ -158,6 +158,8 @@ describe('legacy /api/consciousness/sigils', () => {
     );
     const reserved = await exchange(port, oldRequest('POST', writerToken, { v1: 'mine' }));
     const notObject = await exchange(port, oldRequest('POST', writerToken, [1, 2]));
+    // JSON.stringify writes the lone surrogate as the escape `\ud800`, as an old client's JSON library would.
+    const loneSurrogate = await exchange(port, oldRequest('POST', writerToken, { name: '\ud800' }));
     // Refused before any guard runs: by the body parser, and for a method the path does not serve.
     const badJson = await exchange(
       port,
@@ -175,6 +177,7 @@ describe('legacy /api/consciousness/sigils', () => {
       forbidden,
       reserved,
       notObject,
+      loneSurrogate,
       badJson,
       wrongMethod,
       withQuery,
@@ -190,6 +193,10 @@ describe('legacy /api/consciousness/sigils', () => {
     expect(reserved.body.errors).toEqual([{ field: 'v1', message: expect.stringContaining('reserved') }]);
     expect(notObject.status).toBe(400);
     expect(notObject.body.code).toBe('VALIDATION_FAILED');
+    expect(loneSurrogate.status).toBe(400);
+    expect(loneSurrogate.body.errors).toEqual([
+      { field: 'name', message: expect.stringContaining('well-formed') },
+    ]);
     expect(badJson.status).toBe(400);
     expect(badJson.headers.get('content-type')).toMatch(/^application\/problem\+json/);
     expect(wrongMethod.status).toBe(405);

@@ -178,6 +178,37 @@ describe('Abuse resistance', () => {
     expectProblemShape(poisoned, 400, 'VALIDATION_FAILED', 'body');
   });
 
+  it('refuses a lone surrogate anywhere in a body with a 400 naming its field, and stores nothing', async () => {
+    const reader = client(running.url, jwks.token({ scope: 'sigil:read' }));
+    const before = (await reader('GET', '/api/v1/sigils')).body.items.length;
+    // Raw JSON text: JSON.stringify would escape the same strings, but spelling them out shows the wire.
+    const cases: [string, string, string][] = [
+      ['{"data":{"a":"\\ud800"}}', 'data.a', 'is not well-formed'],
+      ['{"data":{"list":[1,{"x":"ok \\udc00 tail"}]}}', 'data.list.1.x', 'is not well-formed'],
+      ['{"data":{"k\\ud83d":1}}', 'data', 'has a key'],
+      ['{"data":{"a":1},"metadata":{"source":"\\ud800"}}', 'metadata.source', 'is not well-formed'],
+      ['{"data":{"a":1},"metadata":{"tags":["ok","x\\udfff"]}}', 'metadata.tags.1', 'is not well-formed'],
+      ['{"\\udc00":1}', 'body', 'has a key'],
+    ];
+    for (const [body, field, message] of cases) {
+      const res = await call('POST', '/api/v1/sigils', body);
+      expectProblemShape(res, 400, 'VALIDATION_FAILED', field);
+      expect(res.body.errors).toEqual([{ field, message: expect.stringContaining(message) }]);
+    }
+    const revoke = await client(running.url, jwks.token({ scope: 'sigil:revoke' }))(
+      'POST',
+      '/api/v1/sigils/sigil_01JC0000000000000000000000/revoke',
+      '{"reason":"\\ud800"}',
+    );
+    expectProblemShape(revoke, 400, 'VALIDATION_FAILED', 'reason');
+    expect((await reader('GET', '/api/v1/sigils')).body.items).toHaveLength(before);
+
+    // An escaped surrogate pair is a well-formed character: accepted, stored and answered as sent.
+    const pair = await call('POST', '/api/v1/sigils', '{"data":{"crab":"\\ud83e\\udd80"}}');
+    expect(pair.status).toBe(201);
+    expect(pair.body.data).toEqual({ crab: '🦀' });
+  });
+
   it('refuses an over-long URL with 400 and over-large headers with a 431 problem', async () => {
     expectProblemShape(
       await call('GET', `/api/v1/sigils?tag=${'x'.repeat(5000)}`),

@@ -28,7 +28,10 @@ export interface JsonLimits {
  * secure-json-parse refuses `__proto__`/`constructor` keys, then an iterative walk caps nesting depth
  * and the total number of keys and elements. The walk is linear in the (already size-capped) body and
  * uses an explicit stack, so a 1000-deep or 100 000-key document costs milliseconds and a clear 400,
- * never a stack overflow or a validator grinding through it.
+ * never a stack overflow or a validator grinding through it. Last, every string (keys included) must
+ * be well-formed Unicode: RFC 8785 canonical JSON, which everything hashed or signed goes through,
+ * has no form for a lone surrogate, so one must be refused here, naming its field, rather than fail
+ * deep inside minting.
  */
 export function registerJsonParser(fastify: FastifyInstance, limits: JsonLimits): void {
   fastify.removeContentTypeParser(['application/json']);
@@ -58,6 +61,9 @@ export function registerJsonParser(fastify: FastifyInstance, limits: JsonLimits)
           throw new JsonBodyError(400, 'body', 'body must be a JSON object');
         }
         checkShape(value, limits);
+        // A lone surrogate can only arrive as a `\uXXXX` escape: the body was decoded from UTF-8,
+        // which turns unpaired surrogate bytes into U+FFFD. Bodies without an escape skip the walk.
+        if (text.includes('\\u')) checkStrings(value);
         done(null, value);
       } catch (error) {
         done(error as Error, undefined);
@@ -79,5 +85,34 @@ export function checkShape(root: unknown, { maxDepth, maxKeys }: JsonLimits): vo
       throw new JsonBodyError(400, 'body', `body has more than ${maxKeys} keys and elements`);
     for (const child of children)
       if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
+  }
+}
+
+/**
+ * Refuses the first string, key or value, that is not well-formed UTF-16 (a lone surrogate), naming
+ * its field by path as validation errors do (`data.items.0.name`); a key is reported at its object.
+ * The string itself is never echoed.
+ */
+export function checkStrings(root: object): void {
+  const stack: [unknown, string][] = [[root, '']];
+  while (stack.length > 0) {
+    const [value, path] = stack.pop()!;
+    const field = (key: string | number) => (path === '' ? String(key) : `${path}.${key}`);
+    const entries: [string | number, unknown][] = Array.isArray(value)
+      ? value.map((item, i) => [i, item])
+      : Object.entries(value as object);
+    for (const [key, child] of entries) {
+      if (typeof key === 'string' && !key.isWellFormed()) {
+        throw new JsonBodyError(
+          400,
+          path === '' ? 'body' : path,
+          'has a key that is not well-formed Unicode (a lone surrogate)',
+        );
+      }
+      if (typeof child === 'string' && !child.isWellFormed()) {
+        throw new JsonBodyError(400, field(key), 'is not well-formed Unicode (a lone surrogate)');
+      }
+      if (typeof child === 'object' && child !== null) stack.push([child, field(key)]);
+    }
   }
 }
