@@ -21,5 +21,7 @@ export { LegacyDeprecation } from './legacy/legacy-deprecation.hook.js';
 export { keyRingProvider, SigilModule } from './sigil.module.js';
 export { SigilService, type EncodeOutcome } from './sigil.service.js';
 export * from './sigil.types.js';
+// Request DTO support the validation pipe reads.
+export { OpaqueJson, opaqueJsonFields } from './dto/opaque-json.js';
 // The HTTP surface's shared documentation pieces (the admin module documents its errors the same way).
 export { ApiProblems, PROBLEM_CONTENT_TYPE, ProblemView, type ProblemCode } from './http/problem.view.js';

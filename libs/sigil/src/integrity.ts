@@ -13,7 +13,11 @@ export type IntegrityProblem =
   | 'signature_mismatch'
   | 'auth_hash_mismatch';
 
-const HEX = (n: number) => new RegExp(`^[0-9a-f]{${n}}$`);
+// Compiled once: verify checks every record it reads against these.
+const KID = /^[0-9a-f]{8}$/;
+const SIGNATURE = /^[0-9a-f]{64}$/;
+const AUTH_HASH = /^[0-9a-f]{16}$/;
+const DIGEST = /^sha256:[0-9a-f]{64}$/;
 const ID = /^sigil_[0-9A-HJKMNP-TV-Z]{26}$/;
 const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 
@@ -28,10 +32,10 @@ export function hasSigilShape(value: unknown): value is SigilRecord {
   return (
     typeof r.id === 'string' && ID.test(r.id) &&
     typeof r.tenantId === 'string' && r.tenantId !== '' &&
-    typeof r.kid === 'string' && HEX(8).test(r.kid) &&
-    typeof r.signature === 'string' && HEX(64).test(r.signature) &&
-    typeof r.authHash === 'string' && HEX(16).test(r.authHash) &&
-    isObject(dna) && typeof dna!.digest === 'string' && /^sha256:[0-9a-f]{64}$/.test(dna!.digest) &&
+    typeof r.kid === 'string' && KID.test(r.kid) &&
+    typeof r.signature === 'string' && SIGNATURE.test(r.signature) &&
+    typeof r.authHash === 'string' && AUTH_HASH.test(r.authHash) &&
+    isObject(dna) && typeof dna!.digest === 'string' && DIGEST.test(dna!.digest) &&
     Array.isArray(dna!.resonancePattern) && dna!.resonancePattern.length === RESONANCE_LENGTH &&
     dna!.resonancePattern.every((x) => typeof x === 'number' && x >= 0 && x <= 1) &&
     isObject(r.data) &&

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { Type } from 'class-transformer';
 import { IsArray, IsObject, IsString, MaxLength, ValidateIf, ValidateNested } from 'class-validator';
 import { describe, expect, it } from 'vitest';
-import { SigilValidationError } from '#sigil';
+import { OpaqueJson, SigilValidationError } from '#sigil';
 import { DtoValidationPipe } from './validation.js';
 
 /** Optional the way the API's DTOs mean it: absent is fine, null is validated (and refused). */
@@ -16,6 +16,7 @@ class MetadataDto {
 }
 
 class EncodeSigilDto {
+  @OpaqueJson()
   @IsObject()
   data!: Record<string, unknown>;
 
@@ -30,9 +31,16 @@ class VerifySigilDto {
   @MaxLength(64)
   id!: string;
 
+  @OpaqueJson()
   @Optional()
   @IsObject()
   data?: Record<string, unknown>;
+}
+
+class StampedEncodeDto extends EncodeSigilDto {
+  @Optional()
+  @IsString()
+  stamp?: string;
 }
 
 class RevokeSigilDto {
@@ -84,6 +92,30 @@ describe('DtoValidationPipe', () => {
     expect(refusal(() => pipe.transform([{ id: 'x' }], body(VerifySigilDto)))[0].field).toBe('body');
     const poisoned = JSON.parse('{"id":"x","__proto__":{"admin":true}}') as object;
     expect(refusal(() => pipe.transform(poisoned, body(VerifySigilDto)))[0].field).toBe('__proto__');
+  });
+
+  it('hands @OpaqueJson() members over as parsed, still validated, and converts the rest', () => {
+    const data = { nested: { list: [1, { deep: true }] }, n: -0 };
+    const out = pipe.transform({ data, metadata: { tags: ['a'] } }, body(EncodeSigilDto)) as EncodeSigilDto;
+    expect(out).toBeInstanceOf(EncodeSigilDto);
+    expect(out.data).toBe(data);
+    expect(out.metadata).toBeInstanceOf(MetadataDto);
+    expect(out.metadata).toEqual({ tags: ['a'] });
+    // Inherited, and validated like any member.
+    const stamped = pipe.transform({ data, stamp: 's' }, body(StampedEncodeDto)) as StampedEncodeDto;
+    expect(stamped.data).toBe(data);
+    const errors = refusal(() => pipe.transform({ data: 'text', stamp: 1 }, body(StampedEncodeDto)));
+    expect(errors.sort((a, b) => a.field.localeCompare(b.field))).toEqual([
+      { field: 'data', message: 'must be an object' },
+      { field: 'stamp', message: 'must be a string' },
+    ]);
+    expect(refusal(() => pipe.transform({ id: 'x', data: [1] }, body(VerifySigilDto)))[0].field).toBe('data');
+    // Absent stays absent.
+    expect(Object.keys(pipe.transform({ id: 'x' }, body(VerifySigilDto)) as object)).toEqual(['id']);
+    expect(Object.keys(pipe.transform({ data, id: 'x' }, body(VerifySigilDto)) as object)).toEqual([
+      'data',
+      'id',
+    ]);
   });
 
   it('passes primitives, plain objects and custom decorators through untouched', () => {

@@ -1,7 +1,7 @@
 import type { ArgumentMetadata, PipeTransform, ValidationError } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import { validateSync, type ValidatorOptions } from 'class-validator';
-import { SigilValidationError, type FieldError } from '#sigil';
+import { opaqueJsonFields, SigilValidationError, type FieldError } from '#sigil';
 
 /** Parameter types that are passed through as they are: only DTO classes carry validation rules. */
 const UNVALIDATED = new Set<unknown>([String, Boolean, Number, Array, Object, Buffer, Date]);
@@ -26,6 +26,9 @@ const VALIDATOR_OPTIONS: ValidatorOptions = {
  * a fraction of that (docs/performance.md).
  */
 export class DtoValidationPipe implements PipeTransform {
+  /** @OpaqueJson() fields by DTO class, looked up once. */
+  private readonly opaque = new Map<unknown, readonly string[]>();
+
   transform(value: unknown, { metatype, type }: ArgumentMetadata): unknown {
     if (type === 'custom' || metatype === undefined || UNVALIDATED.has(metatype)) return value;
     // An absent body (revoke's is optional) is an empty one: its members are all optional.
@@ -37,9 +40,24 @@ export class DtoValidationPipe implements PipeTransform {
     if (Object.hasOwn(plain, '__proto__')) {
       throw new SigilValidationError([{ field: '__proto__', message: 'is not allowed' }]);
     }
-    const instance = plainToInstance(metatype, plain) as object;
+    const instance = this.toInstance(metatype, plain as Record<string, unknown>);
     const errors = validateSync(instance, VALIDATOR_OPTIONS);
     if (errors.length > 0) throw new SigilValidationError(flatten(errors));
+    return instance;
+  }
+
+  /** The DTO instance; @OpaqueJson() members are set as they are, after class-transformer. */
+  private toInstance(metatype: new () => unknown, plain: Record<string, unknown>): object {
+    let opaque = this.opaque.get(metatype);
+    if (opaque === undefined) this.opaque.set(metatype, (opaque = opaqueJsonFields(metatype)));
+    const present = opaque.filter((field) => Object.hasOwn(plain, field));
+    if (present.length === 0) return plainToInstance(metatype, plain) as object;
+    // Held in place by a null, which class-transformer copies as it is: the instance keeps the
+    // body's member order, as it did when class-transformer copied these members too.
+    const rest = { ...plain };
+    for (const field of present) rest[field] = null;
+    const instance = plainToInstance(metatype, rest) as Record<string, unknown>;
+    for (const field of present) instance[field] = plain[field];
     return instance;
   }
 }

@@ -14,6 +14,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { IsNonEmptyObject } from './non-empty-object.validator.js';
+import { OpaqueJson } from './opaque-json.js';
 import { Optional } from './optional.validator.js';
 
 /**
@@ -100,6 +101,7 @@ export class EncodeSigilDto {
       'Any JSON object with at least one key; its RFC 8785 canonical form is limited to SIGIL_MAX_DATA_BYTES (413 beyond).',
     example: { invoice: 'INV-1001', amount: 42.5 },
   })
+  @OpaqueJson()
   @IsObject()
   @IsNonEmptyObject()
   data!: Record<string, unknown>;

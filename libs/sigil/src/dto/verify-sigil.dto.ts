@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
 import { IsObject, IsString, MaxLength, MinLength } from 'class-validator';
+import { OpaqueJson } from './opaque-json.js';
 import { Optional } from './optional.validator.js';
 
 @ApiSchema({ name: 'VerifySigilRequest' })
@@ -26,6 +27,7 @@ export class VerifySigilDto {
     description: 'Data the caller holds; its canonical digest is compared (key order does not matter).',
     example: { amount: 42.5, invoice: 'INV-1001' },
   })
+  @OpaqueJson()
   @Optional()
   @IsObject()
   data?: Record<string, unknown>;

@@ -223,11 +223,12 @@ export class LevelSigilRepository extends SigilRepository {
     assertTenant(tenantId);
     assertRecordFor(tenantId, sigil);
     return this.gate.run('create', async () => {
+      // The store keeps only this text; the caller's record is not read back from it. For a record
+      // that is JSON (mint makes nothing else) the text parses to an equal one, so the answer is the
+      // record as given, and the index copies its pattern (createOps).
       const text = encodeRecord(sigil);
-      // Decoded before writing: the index must see the pattern as stored, not the caller's object.
-      const stored = decodeStored<SigilRecord>(text, 'create');
-      const ops = this.createOps(tenantId, stored, text);
-      const created = (): CreateOutcome => ({ status: 'created', sigil: stored });
+      const ops = this.createOps(tenantId, sigil, text);
+      const created = (): CreateOutcome => ({ status: 'created', sigil });
       if (claim === undefined) {
         await this.writes.write(ops);
         return created();
@@ -466,7 +467,8 @@ export class LevelSigilRepository extends SigilRepository {
       change: {
         kind: 'put',
         id: sigil.id,
-        pattern: sigil.dna.resonancePattern,
+        // A copy: the change may wait for an index build, and the array is the caller's.
+        pattern: [...sigil.dna.resonancePattern],
         revoked: sigil.revokedAt !== null,
       },
     });
