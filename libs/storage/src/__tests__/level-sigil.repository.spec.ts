@@ -226,6 +226,38 @@ describe('LevelSigilRepository (LevelDB specifics)', () => {
     });
   });
 
+  describe('tenant registry', () => {
+    /** The `t!` keys each `db.batch` call the spy saw wrote. */
+    const registryPuts = (spy: { mock: { calls: unknown[][] } }) =>
+      spy.mock.calls.map((call) =>
+        (call[0] as { type: string; key: string }[])
+          .filter((op) => op.type === 'put' && op.key.startsWith('t!'))
+          .map((op) => op.key),
+      );
+
+    it('writes a tenant into the registry with its first committed create only', async () => {
+      const repo = await open(false);
+      const batch = vi.spyOn(ClassicLevel.prototype, 'batch');
+      // The first create's batch fails: nothing was registered, so the next one writes the key again.
+      batch.mockRejectedValueOnce(new Error('EIO: boom'));
+      await expect(repo.create(tenant, makeSigilRecord({ tenantId: tenant }))).rejects.toThrow();
+      for (let i = 0; i < 3; i++) await repo.create(tenant, makeSigilRecord({ tenantId: tenant }));
+      await repo.create('tenant-b', makeSigilRecord({ tenantId: 'tenant-b' }));
+      await repo.create(tenant, makeSigilRecord({ tenantId: tenant }));
+      expect(registryPuts(batch)).toEqual([['t!tenant-a'], ['t!tenant-a'], [], [], ['t!tenant-b'], []]);
+      await expect(collect(repo.tenants()).then((t) => t.sort())).resolves.toEqual(['tenant-a', 'tenant-b']);
+
+      // A new process writes it once more (a put of the same empty value) and lists it throughout.
+      await repo.close();
+      const again = await open(false);
+      await expect(collect(again.tenants()).then((t) => t.sort())).resolves.toEqual(['tenant-a', 'tenant-b']);
+      batch.mockClear();
+      await again.create(tenant, makeSigilRecord({ tenantId: tenant }));
+      await again.create(tenant, makeSigilRecord({ tenantId: tenant }));
+      expect(registryPuts(batch)).toEqual([['t!tenant-a'], []]);
+    });
+  });
+
   describe('group commit', () => {
     it('commits a lone write in its own fsynced batch', async () => {
       const repo = await open();

@@ -134,6 +134,11 @@ export class LevelSigilRepository extends SigilRepository {
    * cached count is never older than the store. A tenant not cached is read from its `n!` key.
    */
   private readonly counts = new Map<string, number>();
+  /**
+   * Tenant registry keys (`t!<tenant>`) a committed batch has written since the store was opened: a
+   * tenant's later creates need not write theirs again.
+   */
+  private readonly registeredTenants = new Set<string>();
   /** Stored texts of recent records, kept equal to the store by the commit step below. */
   private readonly records: RecordCache;
 
@@ -174,6 +179,10 @@ export class LevelSigilRepository extends SigilRepository {
       // After the batch is durable and before any of its writers resumes, in commit order: the
       // indexes then always equal the store, and a failed batch changes neither.
       this.records.committed(batch);
+      for (const op of batch) {
+        if (op.type === 'put' && op.key.startsWith(levelKeys.tenantPrefix))
+          this.registeredTenants.add(op.key);
+      }
       for (const op of ops) if (op.type === 'index') this.matchIndexes.apply(op.tenantId, op.change);
       for (const [tenantId, n] of counts) this.counts.set(tenantId, n);
     });
@@ -438,6 +447,7 @@ export class LevelSigilRepository extends SigilRepository {
    */
   private async reopen(): Promise<void> {
     this.records.invalidate();
+    this.registeredTenants.clear();
     if (this.db.status === 'open') await this.db.close();
     await this.db.open();
     this.logSuspect = false;
@@ -445,10 +455,12 @@ export class LevelSigilRepository extends SigilRepository {
 
   /** Everything a new record writes: the record, its index entries, the tenant registry. */
   private createOps(tenantId: string, sigil: SigilRecord, text: string): QueuedOp[] {
+    const tenantKey = levelKeys.tenant(tenantId);
     const ops: QueuedOp[] = [
       { type: 'put', key: levelKeys.record(tenantId, sigil.id), value: text },
-      // Rewritten by every create: cheaper than reading it first, and never missing.
-      { type: 'put', key: levelKeys.tenant(tenantId), value: '' },
+      // Written with the tenant's first create since the store opened (never read first, never
+      // missing); every later one knows it is there.
+      ...(this.registeredTenants.has(tenantKey) ? [] : [{ type: 'put' as const, key: tenantKey, value: '' }]),
       ...distinctTags(sigil).map((tag): BatchOp => ({
         type: 'put',
         key: levelKeys.tag(tenantId, tag, sigil.id),
