@@ -6,7 +6,9 @@
 //      JWT from that JWKS, rate limiting on, info logging) with its LevelDB store (fsync on) in that
 //      dir; waits for GET /readyz 200; signs a bearer token with the JWKS's key;
 //   2. starts a bare Node `http` server (bare-server.mjs) doing comparable trivial work: the baseline;
-//   3. drives each scenario with autocannon for BENCH_DURATION seconds after a BENCH_WARMUP warm-up;
+//   3. drives each scenario with autocannon for BENCH_DURATION seconds after a BENCH_WARMUP warm-up,
+//      then the bare server again for BENCH_BARE_CHECK seconds (the ratio's denominator is the mean
+//      of the bare runs around the scenario);
 //   4. prints a table, the ratios to the bare server and the SPEC §8 / runbook targets, and writes
 //      everything as JSON to bench-results/bench-<timestamp>.json;
 //   5. SIGTERMs the children, waits for them, removes the temp dir. Any failure: exit code 1.
@@ -62,6 +64,7 @@ function readConfig() {
     warmupS: envInt('BENCH_WARMUP', 2, { min: 0 }),
     connections: envInt('BENCH_CONNECTIONS', 50, { max: 10_000 }),
     seedSigils: envInt('BENCH_SEED_SIGILS', 1000, { max: 100_000 }),
+    bareCheckS: envInt('BENCH_BARE_CHECK', 5, { min: 0 }),
     // Comma-separated scenario names to run (the baseline always runs); empty = all.
     only: (process.env.BENCH_SCENARIOS ?? '')
       .split(',')
@@ -474,7 +477,7 @@ function percentile(sorted, p) {
 
 const round = (x, digits = 2) => (x === null || x === undefined ? null : Number(x.toFixed(digits)));
 
-async function runScenario(scenario, target, ctx) {
+async function runScenario(scenario, target, ctx, durationS = CONFIG.durationS) {
   const state = { invalid: 0 };
   log(`\n▶ ${scenario.name}: ${scenario.description}`);
   const options = await scenario.prepare(target, ctx, state);
@@ -485,9 +488,9 @@ async function runScenario(scenario, target, ctx) {
     assertAlive(target);
   }
   state.invalid = 0; // count only the measured run
-  log(`  measuring ${CONFIG.durationS} s with ${CONFIG.connections} connections…`);
+  log(`  measuring ${durationS} s with ${CONFIG.connections} connections…`);
   const cpuBefore = await processTreeCpuMs(target.child.pid);
-  const { result, latencies, errorKinds } = await cannon(options, CONFIG.durationS);
+  const { result, latencies, errorKinds } = await cannon(options, durationS);
   const cpuMs = (await processTreeCpuMs(target.child.pid)) - cpuBefore;
   assertAlive(target);
 
@@ -500,7 +503,7 @@ async function runScenario(scenario, target, ctx) {
     name: scenario.name,
     target: scenario.target,
     description: scenario.description,
-    durationS: CONFIG.durationS,
+    durationS,
     connections: CONFIG.connections,
     rps: round(result.requests.mean, 1), // mean of per-second samples (all responses)
     rpsStddev: round(result.requests.stddev, 1),
@@ -646,6 +649,12 @@ function printReport(report) {
     `duration ${report.config.durationS} s, warm-up ${report.config.warmupS} s, ${report.config.connections} connections; ` +
       'client (autocannon) and servers share these cores',
   );
+  if (report.config.bareCheckS > 0) {
+    log(
+      `÷ bare: against the mean of the bare runs right before and right after each scenario ` +
+        `(${report.config.bareCheckS} s each after the first); the bare row is the first`,
+    );
+  }
   const rows = report.results.map((r) => ({
     name: r.name,
     rps: r.rps,
@@ -760,6 +769,10 @@ async function main() {
     );
 
     const results = [];
+    // The bare server measured last: each scenario is compared with the mean of the bare runs just
+    // before and just after it (BENCH_BARE_CHECK s each), since this machine's speed moves from one
+    // minute to the next and a bare run from minutes earlier would move the ratio with it.
+    let lastBare;
     for (const scenario of selected) {
       if (ctx.interrupted) throw new BenchError(`interrupted by ${ctx.interrupted}`);
       // Start the scenario's target the first time it is needed.
@@ -770,18 +783,26 @@ async function main() {
         ctx.started.set(scenario.target, await def.start(ctx));
       }
       const target = ctx.started.get(scenario.target);
-      results.push(await runScenario(scenario, target, ctx));
+      const result = await runScenario(scenario, target, ctx);
+      results.push(result);
       if (ctx.interrupted) throw new BenchError(`interrupted by ${ctx.interrupted}`);
       await sleep(1000); // let the servers settle between runs
-    }
-
-    // Ratios to the bare server.
-    const bare = results.find((r) => r.name === 'bare');
-    for (const r of results) {
-      if (r === bare) continue;
-      if (bare?.rps) r.ratioToBare = r.rps / bare.rps;
-      if (bare?.cpuUsPerRequest && r.cpuUsPerRequest)
-        r.cpuRatioToBare = bare.cpuUsPerRequest / r.cpuUsPerRequest;
+      if (scenario.baseline) {
+        lastBare = result;
+        continue;
+      }
+      let after = lastBare;
+      if (CONFIG.bareCheckS > 0) {
+        const baseline = SCENARIOS.find((s) => s.baseline);
+        after = await runScenario(baseline, ctx.started.get(baseline.target), ctx, CONFIG.bareCheckS);
+        await sleep(1000);
+      }
+      const mean = (key) => (lastBare[key] && after[key] ? (lastBare[key] + after[key]) / 2 : null);
+      result.bareAround = { rps: round(mean('rps'), 1), cpuUsPerRequest: round(mean('cpuUsPerRequest'), 1) };
+      if (result.bareAround.rps) result.ratioToBare = result.rps / result.bareAround.rps;
+      if (result.bareAround.cpuUsPerRequest && result.cpuUsPerRequest)
+        result.cpuRatioToBare = result.bareAround.cpuUsPerRequest / result.cpuUsPerRequest;
+      lastBare = after;
     }
 
     // Stop everything before reading logs, so they are complete.
@@ -804,6 +825,7 @@ async function main() {
       config: {
         durationS: CONFIG.durationS,
         warmupS: CONFIG.warmupS,
+        bareCheckS: CONFIG.bareCheckS,
         connections: CONFIG.connections,
         seedSigils: CONFIG.seedSigils,
         scenarios: selected.map((s) => s.name),
