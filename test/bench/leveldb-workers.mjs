@@ -14,6 +14,8 @@
 //
 // Plain ESM on the built service (dist/), run by the bench with Node 24.
 
+// First, as in the service's main.js: the V8 flags the service runs with (v8-flags.ts).
+import '../../dist/apps/sigil-api/src/v8-flags.js';
 import cluster from 'node:cluster';
 import { parseConfig } from '#config';
 

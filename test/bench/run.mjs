@@ -417,6 +417,31 @@ async function processTreeCpuMs(rootPid) {
   return (ticks * 1000) / CLOCK_TICKS_PER_SECOND;
 }
 
+/**
+ * The service's garbage-collection totals from its /metrics (prom-client's
+ * nodejs_gc_duration_seconds, summed over kinds and, behind node:cluster, over workers): seconds of
+ * pauses and the number of major collections. Null for a target without them (the bare server).
+ */
+async function gcTotals(target) {
+  let text;
+  try {
+    const res = await request(`${target.url}/metrics`, { timeoutMs: 5_000 });
+    if (res.status !== 200) return null;
+    text = res.text;
+  } catch {
+    return null;
+  }
+  let seconds = 0;
+  let major = 0;
+  let seen = false;
+  for (const m of text.matchAll(/^nodejs_gc_duration_seconds_(sum|count)\{([^}]*)\} (\S+)$/gm)) {
+    seen = true;
+    if (m[1] === 'sum') seconds += Number(m[3]);
+    else if (/kind="major"/.test(m[2])) major += Number(m[3]);
+  }
+  return seen ? { seconds, major } : null;
+}
+
 /** USER_HZ: the unit of utime/stime in /proc/<pid>/stat (100 on every Linux architecture Node runs on). */
 const CLOCK_TICKS_PER_SECOND = 100;
 
@@ -489,10 +514,13 @@ async function runScenario(scenario, target, ctx, durationS = CONFIG.durationS) 
   }
   state.invalid = 0; // count only the measured run
   log(`  measuring ${durationS} s with ${CONFIG.connections} connections…`);
+  const gcBefore = await gcTotals(target);
   const cpuBefore = await processTreeCpuMs(target.child.pid);
   const { result, latencies, errorKinds } = await cannon(options, durationS);
   const cpuMs = (await processTreeCpuMs(target.child.pid)) - cpuBefore;
+  const gcAfter = await gcTotals(target);
   assertAlive(target);
+  const gcMs = gcBefore && gcAfter ? (gcAfter.seconds - gcBefore.seconds) * 1000 : null;
 
   const sorted = Float64Array.from(latencies).sort();
   const mean = sorted.length ? sorted.reduce((a, b) => a + b, 0) / sorted.length : null;
@@ -510,6 +538,16 @@ async function runScenario(scenario, target, ctx, durationS = CONFIG.durationS) 
     responses: sorted.length,
     // CPU the server's processes (and their threads) spent per answered request, in µs.
     cpuUsPerRequest: sorted.length && cpuMs !== null ? round((cpuMs * 1000) / sorted.length, 1) : null,
+    // The service's garbage-collector pauses during the run, from its own /metrics (null for bare):
+    // their share of its CPU time, and how many were full (major) collections.
+    gc:
+      gcMs === null
+        ? null
+        : {
+            ms: round(gcMs, 1),
+            shareOfCpu: cpuMs ? round(gcMs / cpuMs, 4) : null,
+            major: gcAfter.major - gcBefore.major,
+          },
     ok2xx: result['2xx'],
     non2xx: result.non2xx,
     errors: result.errors,
@@ -661,6 +699,7 @@ function printReport(report) {
     ratio: r.ratioToBare === undefined ? '1.00' : r.ratioToBare.toFixed(2),
     cpu: r.cpuUsPerRequest,
     cpuRatio: r.cpuRatioToBare === undefined ? '1.00' : r.cpuRatioToBare.toFixed(2),
+    gc: r.gc?.shareOfCpu == null ? '' : `${(r.gc.shareOfCpu * 100).toFixed(1)} % · ${r.gc.major}`,
     p50: r.latencyMs.p50,
     p95: r.latencyMs.p95,
     p99: r.latencyMs.p99,
@@ -676,6 +715,7 @@ function printReport(report) {
         { key: 'ratio', title: '÷ bare' },
         { key: 'cpu', title: 'CPU µs/req' },
         { key: 'cpuRatio', title: 'bare CPU ÷ CPU' },
+        { key: 'gc', title: 'GC % CPU · full' },
         { key: 'p50', title: 'p50 ms' },
         { key: 'p95', title: 'p95 ms' },
         { key: 'p99', title: 'p99 ms' },

@@ -31,17 +31,21 @@ export interface ServiceProcess {
   exited: Promise<number | null>;
 }
 
-/** A built service in its own process, as an operator runs it (`main`: another install's entry point). */
+/**
+ * A built service in its own process, as an operator runs it (`main`: another install's entry point;
+ * `nodeArgs`: node options before it).
+ */
 export function spawnService(
   env: Record<string, string>,
   main: string = MAIN,
+  nodeArgs: readonly string[] = [],
 ): {
   child: ChildProcess;
   output: () => string;
   exited: Promise<number | null>;
 } {
   let output = '';
-  const child = spawn(process.execPath, ['--enable-source-maps', main], {
+  const child = spawn(process.execPath, ['--enable-source-maps', ...nodeArgs, main], {
     env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

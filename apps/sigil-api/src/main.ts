@@ -1,3 +1,5 @@
+// First: sets the V8 flags the service runs with before anything else is loaded.
+import './v8-flags.js';
 import cluster from 'node:cluster';
 import { ConfigError, ensureDevMaterial, parseConfig, type AppConfig } from '#config';
 
